@@ -1,0 +1,73 @@
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { fetchServerDetail } from "@/lib/data/servers";
+import { requireUser } from "@/lib/session";
+import { hasRole } from "@/lib/roles";
+import { idParam, variablesToText } from "@/lib/schemas/common";
+import { PageHeader, formatDate } from "@/app/ui/page-header";
+import { ActionButton } from "@/app/ui/confirm-button";
+import { StateBadge } from "@/app/ui/state-badge";
+import { ServerForm } from "../server-form";
+import { deleteServer, forgetHostKey, updateServer } from "../actions";
+
+export default async function ServerPage({ params }: { params: Promise<{ id: string }> }) {
+  const user = await requireUser();
+  const id = idParam.safeParse((await params).id);
+  if (!id.success) notFound();
+  const server = await fetchServerDetail(id.data);
+  if (!server) notFound();
+  const admin = hasRole(user.role, "admin");
+  return (
+    <>
+      <PageHeader title={`Server ${server.name}`}>
+        {admin && (
+          <ActionButton
+            action={deleteServer}
+            fields={{ id: server.id }}
+            label="Delete server"
+            className="btn-danger"
+            confirm={`Delete server ${server.name}, its routes and its logs?`}
+          />
+        )}
+      </PageHeader>
+      <div className="grid gap-6 lg:grid-cols-[2fr_1fr]">
+        <section>
+          <ServerForm
+            action={updateServer}
+            disabled={!admin}
+            server={{ ...server, variables: variablesToText(server.variables) }}
+          />
+        </section>
+        <aside className="space-y-4">
+          <div className="rounded border border-slate-200 bg-white p-3">
+            <h2 className="mb-1 font-semibold">Host key</h2>
+            <p className="break-all font-mono text-xs" data-testid="host-key">
+              {server.hostKeyFingerprint ?? "Not pinned yet: the first connection records the key it is offered."}
+            </p>
+            {admin && server.hostKeyFingerprint && (
+              <div className="mt-2">
+                <ActionButton action={forgetHostKey} fields={{ id: server.id }} label="Forget key" confirm="Forget the pinned host key? The next connection will trust whatever key it is offered." />
+              </div>
+            )}
+          </div>
+          <div className="rounded border border-slate-200 bg-white p-3">
+            <h2 className="mb-1 font-semibold">Routes</h2>
+            {server.routes.length === 0 ? <p className="text-slate-500">No routes.</p> : (
+              <ul>{server.routes.map((r) => <li key={r.id} className="font-mono text-xs">{r.backend} <span className="text-slate-500">{r.match}</span>{r.active ? "" : " (inactive)"}</li>)}</ul>
+            )}
+          </div>
+          <div className="rounded border border-slate-200 bg-white p-3">
+            <h2 className="mb-1 font-semibold">Recent script logs</h2>
+            {server.scriptLogs.length === 0 ? <p className="text-slate-500">No runs yet.</p> : (
+              <ul className="space-y-0.5">
+                {server.scriptLogs.map((l) => (
+                  <li key={l.id}><Link className="link" href={`/logs/${l.id}`}>#{l.id}</Link> <StateBadge state={l.state} /> {l.backend} <span className="text-xs text-slate-500">{formatDate(l.createdAt)}</span></li>
+                ))}
+              </ul>
+            )}
+          </div>
+        </aside>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,37 @@
+"use server";
+import { revalidatePath } from "next/cache";
+import { z } from "zod";
+import { action } from "@/lib/actions";
+import { UserError } from "@/lib/actions/state";
+import { idParam } from "@/lib/schemas/common";
+import { serverSchema, serverUpdateSchema } from "@/lib/schemas/server";
+
+export const createServer = action({ role: "admin", schema: serverSchema }, async (input, { db }) => {
+  const server = await db.server.create({ data: input });
+  revalidatePath("/servers");
+  return { message: `Server ${server.name} added.`, redirectTo: `/servers/${server.id}` };
+});
+
+export const updateServer = action({ role: "admin", schema: serverUpdateSchema }, async ({ id, ...input }, { db }) => {
+  const before = await db.server.findUnique({ where: { id }, select: { address: true, port: true } });
+  if (!before) throw new UserError("This server no longer exists.");
+  // A new address or port is a different machine as far as SSH is concerned: re-pin its host key.
+  const moved = before.address !== input.address || before.port !== input.port;
+  const server = await db.server.update({ where: { id }, data: { ...input, ...(moved ? { hostKeyFingerprint: null } : {}) } });
+  revalidatePath("/servers");
+  return { message: `Server ${server.name} saved.${moved ? " Its host key will be pinned again on the next connection." : ""}`, redirectTo: `/servers/${id}` };
+});
+
+export const deleteServer = action({ role: "admin", schema: z.object({ id: idParam }) }, async ({ id }, { db }) => {
+  const server = await db.server.findUnique({ where: { id }, select: { name: true } });
+  if (!server) throw new UserError("This server no longer exists.");
+  await db.server.delete({ where: { id } });
+  revalidatePath("/servers");
+  return { message: `Server ${server.name} deleted.`, redirectTo: "/servers" };
+});
+
+export const forgetHostKey = action({ role: "admin", schema: z.object({ id: idParam }) }, async ({ id }, { db }) => {
+  await db.server.update({ where: { id }, data: { hostKeyFingerprint: null } });
+  revalidatePath(`/servers/${id}`);
+  return { message: "Host key forgotten: the next connection pins the key it is offered.", redirectTo: `/servers/${id}` };
+});

@@ -1,0 +1,59 @@
+import Link from "next/link";
+import type { Metadata } from "next";
+import { fetchServers } from "@/lib/data/servers";
+import { requireUser } from "@/lib/session";
+import { hasRole } from "@/lib/roles";
+import { Empty, PageHeader, formatDate } from "@/app/ui/page-header";
+import { StateBadge } from "@/app/ui/state-badge";
+
+export const metadata: Metadata = { title: "Servers" };
+
+export default async function ServersPage() {
+  const user = await requireUser();
+  const servers = await fetchServers();
+  return (
+    <>
+      <PageHeader title="Servers">
+        {hasRole(user.role, "admin") && (
+          <Link className="btn" href="/servers/new">
+            Add server
+          </Link>
+        )}
+      </PageHeader>
+      {servers.length === 0 ? (
+        <Empty>No servers yet.</Empty>
+      ) : (
+        <table className="table">
+          <thead>
+            <tr>
+              <th>Name</th>
+              <th>Address</th>
+              <th>OS</th>
+              <th>Host key</th>
+              <th>Last run</th>
+              <th>Failures (24 h)</th>
+            </tr>
+          </thead>
+          <tbody>
+            {servers.map((s) => (
+              <tr key={s.id}>
+                <td>
+                  <Link className="link font-medium" href={`/servers/${s.id}`}>
+                    {s.name}
+                  </Link>
+                </td>
+                <td className="font-mono">
+                  {s.sshUser}@{s.address}:{s.port}
+                </td>
+                <td>{s.os}</td>
+                <td className="font-mono text-xs">{s.hostKeyFingerprint ? "pinned" : <span className="text-amber-700">not yet pinned</span>}</td>
+                <td>{s.lastRun ? <><StateBadge state={s.lastRun.state} /> <span className="text-xs text-slate-500">{formatDate(s.lastRun.createdAt)}</span></> : "—"}</td>
+                <td className={s.failures24h ? "font-semibold text-red-700" : ""}>{s.failures24h}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,33 @@
+// The value every server action returns to its form (consumed by useActionState).
+export type FieldErrors = Record<string, string[] | undefined>;
+
+export type RunReport = {
+  logId: number;
+  server: string;
+  backend: string;
+  state: string;
+  operations: string[];
+};
+
+export type ActionState = {
+  ok: boolean;
+  message: string;
+  fieldErrors?: FieldErrors;
+  /** What the form had, so a failed submit loses nothing. Never holds secrets. */
+  values?: Record<string, string>;
+  /** Scripts that ran because of this action (the admin's feedback on what happened on servers). */
+  runs?: RunReport[];
+};
+
+export const initialState: ActionState = { ok: false, message: "" };
+
+/** An expected, user-facing failure: its message is shown as is (optionally next to a field). */
+export class UserError extends Error {
+  constructor(
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = "UserError";
+  }
+}

@@ -1,0 +1,133 @@
+// The one wrapper every server action goes through: session and role, zod parse of the form, the
+// unit of work, curated errors. Dependencies are passed in so it is unit-tested without Next.js.
+import { randomUUID } from "node:crypto";
+import { z } from "zod";
+import { hasRole, type Role } from "../roles";
+import { UserError, type ActionState, type FieldErrors, type RunReport } from "./state";
+
+export type ActionUser = { id: number; email: string; name: string; role: Role };
+
+export type ActionOutcome = { message?: string; redirectTo?: string } | void;
+
+export type WrapperDeps<Ctx> = {
+  getUser(): Promise<ActionUser | null>;
+  /** Runs the handler inside a unit of work; returns its result and the script runs it caused. */
+  unitOfWork<T>(user: ActionUser, fn: (ctx: Ctx) => Promise<T>): Promise<{ result: T; runs: RunReport[] }>;
+  /** Re-throws framework control flow (redirect, notFound) that must not be caught. */
+  rethrow(error: unknown): void;
+  redirect(path: string, state: ActionState): Promise<never>;
+  logError(ref: string, error: unknown): void;
+};
+
+export type ActionOptions<S extends z.ZodType> = {
+  role: Role;
+  schema: S;
+  /** Form fields never echoed back to the browser (passwords, keys). */
+  secretFields?: string[];
+};
+
+export type FormAction = (prev: ActionState, formData: FormData) => Promise<ActionState>;
+
+export function createActionWrapper<Ctx>(deps: WrapperDeps<Ctx>) {
+  return function action<S extends z.ZodType>(
+    options: ActionOptions<S>,
+    handler: (input: z.infer<S>, ctx: Ctx & { user: ActionUser }) => Promise<ActionOutcome>,
+  ): FormAction {
+    return async (_prev, formData) => {
+      const values = echoValues(formData, options.secretFields ?? []);
+      const user = await deps.getUser();
+      if (!user) return { ok: false, message: "Your session has ended: sign in again." };
+      if (!hasRole(user.role, options.role)) {
+        return { ok: false, message: `This needs the ${options.role} role; you are ${user.role}.`, values };
+      }
+
+      const parsed = options.schema.safeParse(formObject(formData));
+      if (!parsed.success) {
+        return { ok: false, message: "Please correct the highlighted fields.", fieldErrors: fieldErrorsOf(parsed.error), values };
+      }
+
+      let state: ActionState;
+      let redirectTo: string | undefined;
+      try {
+        const { result, runs } = await deps.unitOfWork(user, (ctx) => handler(parsed.data, { ...ctx, user }));
+        redirectTo = result?.redirectTo;
+        const failed = runs.filter((r) => !["SUCCESS", "NOTHING"].includes(r.state));
+        state = {
+          ok: failed.length === 0,
+          message: failed.length
+            ? `Saved, but ${failed.length} of ${runs.length} script run(s) did not succeed.`
+            : (result?.message ?? "Saved."),
+          runs,
+        };
+      } catch (error) {
+        deps.rethrow(error);
+        return { ...curated(error, deps), values };
+      }
+      if (redirectTo) await deps.redirect(redirectTo, state);
+      return state;
+    };
+  };
+}
+
+function formObject(formData: FormData): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of formData.entries()) {
+    if (key.startsWith("$ACTION")) continue;
+    if (typeof value !== "string") continue;
+    // Repeated fields (checkbox groups, multi-selects) become arrays.
+    const previous = out[key];
+    out[key] = previous === undefined ? value : Array.isArray(previous) ? [...previous, value] : [previous, value];
+  }
+  return out;
+}
+
+function echoValues(formData: FormData, secret: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of formData.entries()) {
+    if (key.startsWith("$ACTION") || secret.includes(key) || typeof value !== "string") continue;
+    out[key] = key in out ? `${out[key]}\n${value}` : value;
+  }
+  return out;
+}
+
+export function fieldErrorsOf(error: z.ZodError): FieldErrors {
+  const out: FieldErrors = {};
+  for (const issue of error.issues) {
+    const key = issue.path.length ? String(issue.path[0]) : "_form";
+    (out[key] ??= []).push(issue.message);
+  }
+  return out;
+}
+
+/** Turns any error into what the browser may see: known cases explained, the rest a reference only. */
+function curated(error: unknown, deps: { logError(ref: string, error: unknown): void }): ActionState {
+  if (error instanceof UserError) {
+    return error.field
+      ? { ok: false, message: "Please correct the highlighted fields.", fieldErrors: { [error.field]: [error.message] } }
+      : { ok: false, message: error.message };
+  }
+  const unique = uniqueViolation(error);
+  if (unique) {
+    return {
+      ok: false,
+      message: "Please correct the highlighted fields.",
+      fieldErrors: { [unique]: ["This value is already taken."] },
+    };
+  }
+  const ref = randomUUID().slice(0, 8);
+  deps.logError(ref, error);
+  return { ok: false, message: `Something went wrong on the server (reference ${ref}). Nothing was changed.` };
+}
+
+/** The field of a unique-constraint violation (Prisma P2002), on SQLite and PostgreSQL alike. */
+export function uniqueViolation(error: unknown): string | null {
+  const e = error as { code?: string; meta?: Record<string, unknown> } | null;
+  if (!e || e.code !== "P2002") return null;
+  const meta = e.meta ?? {};
+  const target = meta.target as string[] | string | undefined;
+  const adapterFields = (meta.driverAdapterError as { cause?: { constraint?: { fields?: string[] } } } | undefined)
+    ?.cause?.constraint?.fields;
+  const fields = Array.isArray(target) ? target : typeof target === "string" ? [target] : (adapterFields ?? []);
+  const field = fields.map((f) => f.replace(/"/g, "")).find((f) => f !== "id");
+  return field ?? "_form";
+}

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# `npm start`: install, prepare the SQLite database, ensure a first admin, build and serve on :3000.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+
+ensure_node_modules
+npm run -s db:generate
+npx tsx scripts/db-setup.ts
+ensure_auth_secret
+npx tsx bin/create-admin.ts --if-none
+npx next build
+exec npx next start -p "${PORT:-3000}"
