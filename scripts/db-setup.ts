@@ -1,15 +1,11 @@
-// Brings the database of DATABASE_URL up to date: applies committed migrations, and on SQLite turns on
-// WAL so the web app, the CLI and the worker can read while one of them writes.
-import { execFileSync } from "node:child_process";
-import { createDb, dbKind } from "../lib/db-client";
+// `npm run db:deploy`: brings the database of DATABASE_URL up to date (see lib/migrate.ts).
+import { databaseUrl } from "../lib/database-url";
+import { dbKind } from "../lib/db-client";
+import { migrate } from "../lib/migrate";
 
-execFileSync("node_modules/.bin/prisma", ["migrate", "deploy"], { stdio: ["ignore", "ignore", "inherit"] });
-async function main() {
-  if (dbKind() === "sqlite") {
-    const db = createDb();
-    await db.$queryRawUnsafe("PRAGMA journal_mode=WAL");
-    await db.$disconnect();
-  }
-  console.log(`database ready (${dbKind()})`);
-}
-void main();
+migrate(databaseUrl())
+  .then((applied) => console.log(`database ready (${dbKind()})${applied.length ? `: applied ${applied.join(", ")}` : ""}`))
+  .catch((error) => {
+    console.error(`db-setup: ${error.message}`);
+    process.exit(1);
+  });

@@ -1,0 +1,34 @@
+import { expect, test } from "@playwright/test";
+import { USERS } from "./users";
+
+test.describe("sign-in", () => {
+  test.use({ storageState: { cookies: [], origins: [] } });
+
+  test("a signed-out visitor is sent to the sign-in page", async ({ page }) => {
+    await page.goto("/servers");
+    await expect(page).toHaveURL(/\/login/);
+    await expect(page.getByRole("button", { name: "Sign in" })).toBeVisible();
+  });
+
+  test("a wrong password is refused with a clear message", async ({ page }) => {
+    await page.goto("/login");
+    await page.getByLabel("E-mail").fill(USERS.operator.email);
+    await page.getByLabel("Password").fill("not-the-password");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page.getByTestId("sign-in-error")).toHaveText("Wrong e-mail or password.");
+    await expect(page.getByLabel("E-mail")).toHaveValue(USERS.operator.email);
+  });
+
+  test("the right password signs in, shows the role, and signs out", async ({ page }) => {
+    await page.goto("/login");
+    await page.getByLabel("E-mail").fill(USERS.operator.email);
+    await page.getByLabel("Password").fill(USERS.operator.password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page.getByRole("heading", { name: "Dashboard" })).toBeVisible();
+    await expect(page.getByTestId("current-user")).toContainText("operator");
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await expect(page).toHaveURL(/\/login/);
+    await page.goto("/servers");
+    await expect(page).toHaveURL(/\/login/);
+  });
+});

@@ -1,0 +1,116 @@
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { z } from "zod";
+import { createActionWrapper, type ActionUser } from "../lib/actions/wrapper";
+import { UserError, initialState, type ActionState } from "../lib/actions/state";
+import { serverSchema } from "../lib/schemas/server";
+import { resetDb, testDb } from "./db";
+
+const db = testDb();
+const admin: ActionUser = { id: 1, email: "a@x.test", name: "A", role: "admin" };
+const viewer: ActionUser = { ...admin, role: "viewer" };
+
+function wrapperFor(user: ActionUser | null) {
+  const redirect = vi.fn(async (path: string, state: ActionState): Promise<never> => {
+    throw Object.assign(new Error("REDIRECT"), { path, state });
+  });
+  const logError = vi.fn();
+  const action = createActionWrapper<{ db: typeof db }>({
+    getUser: async () => user,
+    async unitOfWork(_user, fn) {
+      const result = await db.$transaction((tx) => fn({ db: tx as unknown as typeof db }));
+      return { result, runs: [] };
+    },
+    rethrow: (e) => {
+      if (e instanceof Error && e.message === "REDIRECT") throw e;
+    },
+    redirect,
+    logError,
+  });
+  return { action, redirect, logError };
+}
+
+function form(fields: Record<string, string>) {
+  const data = new FormData();
+  for (const [k, v] of Object.entries(fields)) data.append(k, v);
+  return data;
+}
+
+const goodServer = { name: "web1", address: "127.0.0.2", port: "22", sshUser: "root", os: "debian", description: "", variables: "" };
+
+describe("action wrapper", () => {
+  beforeEach(() => resetDb());
+
+  it("refuses a request without a session and runs nothing", async () => {
+    const handler = vi.fn();
+    const { action } = wrapperFor(null);
+    const state = await action({ role: "viewer", schema: z.object({}) }, handler)(initialState, form({}));
+    expect(state.ok).toBe(false);
+    expect(state.message).toMatch(/sign in/i);
+    expect(handler).not.toHaveBeenCalled();
+  });
+
+  it("refuses a role below the one required", async () => {
+    const handler = vi.fn();
+    const { action } = wrapperFor(viewer);
+    const state = await action({ role: "admin", schema: serverSchema }, handler)(initialState, form(goodServer));
+    expect(state.ok).toBe(false);
+    expect(state.message).toMatch(/admin role/);
+    expect(handler).not.toHaveBeenCalled();
+  });
+
+  it("returns field errors and echoes the form without secret fields", async () => {
+    const { action } = wrapperFor(admin);
+    const schema = serverSchema.extend({ password: z.string().min(10) });
+    const run = action({ role: "admin", schema, secretFields: ["password"] }, async () => {});
+    const state = await run(initialState, form({ ...goodServer, address: "not a host!", port: "70000", password: "short" }));
+    expect(state.ok).toBe(false);
+    expect(Object.keys(state.fieldErrors ?? {}).sort()).toEqual(["address", "password", "port"]);
+    expect(state.values?.address).toBe("not a host!");
+    expect(state.values).not.toHaveProperty("password");
+  });
+
+  it("commits the handler's writes and redirects with the outcome", async () => {
+    const { action, redirect } = wrapperFor(admin);
+    const run = action({ role: "admin", schema: serverSchema }, async (input, { db }) => {
+      const s = await db.server.create({ data: input });
+      return { message: `added ${s.name}`, redirectTo: `/servers/${s.id}` };
+    });
+    await expect(run(initialState, form(goodServer))).rejects.toThrow("REDIRECT");
+    const saved = await db.server.findUniqueOrThrow({ where: { name: "web1" } });
+    expect(redirect).toHaveBeenCalledWith(`/servers/${saved.id}`, expect.objectContaining({ ok: true, message: "added web1" }));
+  });
+
+  it("rolls everything back and hides the details of an unexpected error", async () => {
+    const { action, logError } = wrapperFor(admin);
+    const run = action({ role: "admin", schema: serverSchema }, async (input, { db }) => {
+      await db.server.create({ data: input });
+      throw new Error("secret internals: /etc/shadow");
+    });
+    const state = await run(initialState, form(goodServer));
+    expect(state.ok).toBe(false);
+    expect(state.message).toMatch(/reference [0-9a-f]{8}/);
+    expect(state.message).not.toContain("secret");
+    expect(logError).toHaveBeenCalledOnce();
+    expect(await db.server.count()).toBe(0);
+  });
+
+  it("shows a UserError next to its field", async () => {
+    const { action } = wrapperFor(admin);
+    const run = action({ role: "admin", schema: serverSchema }, async () => {
+      throw new UserError("Reserved name.", "name");
+    });
+    const state = await run(initialState, form(goodServer));
+    expect(state.fieldErrors).toEqual({ name: ["Reserved name."] });
+  });
+
+  it("turns a unique-constraint violation into a field error", async () => {
+    await db.server.create({ data: { name: "web1", address: "127.0.0.9" } });
+    const { action } = wrapperFor(admin);
+    const run = action({ role: "admin", schema: serverSchema }, async (input, { db }) => {
+      await db.server.create({ data: input });
+    });
+    const state = await run(initialState, form(goodServer));
+    expect(state.fieldErrors).toEqual({ name: ["This value is already taken."] });
+    expect(await db.server.count()).toBe(1);
+  });
+});
