@@ -17,6 +17,8 @@ export async function resetDb(db: Db = testDb()) {
   await db.route.deleteMany();
   await db.server.deleteMany();
   await db.systemUser.deleteMany();
+  await db.websiteDomain.deleteMany();
+  await db.website.deleteMany();
   await db.signInFailure.deleteMany();
   await db.user.deleteMany();
 }

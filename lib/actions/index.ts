@@ -2,19 +2,25 @@ import "server-only";
 import { cookies } from "next/headers";
 import { revalidatePath } from "next/cache";
 import { redirect, unstable_rethrow } from "next/navigation";
-import { db, type Db } from "../db";
+import { engine } from "../orchestra";
+import { orchestrate, runOperations, type TxDb } from "../orchestration";
 import { currentUser } from "../session";
 import { createActionWrapper } from "./wrapper";
 import { FLASH_COOKIE, encodeFlash } from "./flash";
 
-export type ActionDb = Omit<Db, "$connect" | "$disconnect" | "$on" | "$transaction" | "$extends">;
+export type ActionDb = TxDb;
 
 /** `action({ role, schema }, handler)`: the only way this app defines a server action. */
 export const action = createActionWrapper<{ db: ActionDb }>({
   getUser: currentUser,
-  async unitOfWork(_user, fn) {
-    const result = await db.$transaction((tx) => fn({ db: tx }), { timeout: 30_000 });
-    return { result, runs: [] };
+  // The handler's writes and their operations commit together; then the synchronous operations run
+  // before the action returns, so the admin sees what happened on each server.
+  async unitOfWork(user, fn) {
+    const unit = await orchestrate(engine, (tx) => fn({ db: tx }));
+    const sync = unit.operations.filter((o) => !o.async).map((o) => o.id);
+    const reports = await runOperations(engine, sync, { userId: user.id });
+    const runs = reports.map(({ logId, server, backend, state, operations }) => ({ logId, server, backend, state, operations }));
+    return { result: unit.result, runs };
   },
   rethrow: unstable_rethrow,
   async redirect(path, state) {

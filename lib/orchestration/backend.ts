@@ -1,0 +1,117 @@
+// Backends: code that turns operations on one model into commands. A plain typed registry that fails
+// loudly on an unknown name.
+import type { ShellFragment } from "./shell";
+import type { Action, PendingOperation, ServerInfo, Snapshot } from "./types";
+
+/** What a backend's functions receive while a script is rendered for one server. */
+export type ScriptContext = {
+  server: ServerInfo;
+  /** A per-server variable, or the backend's default for it. */
+  variable(name: string): string;
+  /** Appends a line (or lines) of shell. Build them with `sh`. */
+  append(line: ShellFragment): void;
+};
+
+export type RelatedModel = {
+  model: string;
+  /** The ids of the main objects a related row belongs to. */
+  mainIds(row: Snapshot): Array<string | number>;
+};
+
+export type LocalContext = {
+  server: ServerInfo;
+  stdout(text: string): void;
+  stderr(text: string): void;
+};
+
+export type Backend = {
+  name: string;
+  /** Shown in the admin. */
+  title: string;
+  model: string;
+  actions: readonly Action[];
+  relatedModels?: readonly RelatedModel[];
+  /** Updates that change only these fields produce no operation (descriptive fields). */
+  ignoreFields?: readonly string[];
+  /** Relations to include in snapshots (e.g. a website's domains). */
+  include?: Record<string, true>;
+  kind?: "task" | "sync";
+  method: "ssh" | "local";
+  /** Run one script of this backend at a time, across servers. */
+  serialize?: boolean;
+  /** Default values of the per-server variables this backend reads. */
+  variables?: Record<string, string>;
+  /** Label of an object in banners and lists. */
+  label?(object: Snapshot): string;
+  prepare?(ctx: ScriptContext, operations: readonly PendingOperation[]): void;
+  save?(ctx: ScriptContext, object: Snapshot, operation: PendingOperation): void;
+  delete?(ctx: ScriptContext, object: Snapshot, operation: PendingOperation): void;
+  commit?(ctx: ScriptContext, operations: readonly PendingOperation[]): void;
+  /** For method "local": runs in-process instead of a script. Throwing marks the log FAILURE. */
+  runLocal?(ctx: LocalContext, operations: readonly PendingOperation[]): Promise<void>;
+  /** Render a script even when no operation added content (e.g. a sync of the whole config). */
+  force?: boolean;
+};
+
+export class BackendRegistry {
+  private readonly byName = new Map<string, Backend>();
+
+  constructor(backends: readonly Backend[] = []) {
+    backends.forEach((b) => this.register(b));
+  }
+
+  register(backend: Backend): void {
+    if (this.byName.has(backend.name)) throw new Error(`backend ${backend.name} is registered twice`);
+    if (backend.method === "local" && !backend.runLocal) throw new Error(`local backend ${backend.name} needs runLocal`);
+    this.byName.set(backend.name, backend);
+  }
+
+  get(name: string): Backend {
+    const backend = this.byName.get(name);
+    if (!backend) throw new Error(`unknown backend "${name}" (known: ${[...this.byName.keys()].join(", ") || "none"})`);
+    return backend;
+  }
+
+  has(name: string): boolean {
+    return this.byName.has(name);
+  }
+
+  all(): Backend[] {
+    return [...this.byName.values()];
+  }
+
+  /** Backends whose main model is `model`. */
+  forModel(model: string): Backend[] {
+    return this.all().filter((b) => b.model === model);
+  }
+
+  /** (backend, relation) pairs for which `model` is a related model. */
+  relatedTo(model: string): Array<{ backend: Backend; related: RelatedModel }> {
+    return this.all().flatMap((backend) =>
+      (backend.relatedModels ?? []).filter((r) => r.model === model).map((related) => ({ backend, related })),
+    );
+  }
+
+  /** Every model whose writes a unit of work must watch. */
+  watchedModels(): Set<string> {
+    const models = new Set<string>();
+    for (const b of this.all()) {
+      models.add(b.model);
+      b.relatedModels?.forEach((r) => models.add(r.model));
+    }
+    return models;
+  }
+
+  /** Relations to include when snapshotting a row of `model`. */
+  includeFor(model: string): Record<string, true> | undefined {
+    const include = Object.assign({}, ...this.forModel(model).map((b) => b.include ?? {}));
+    return Object.keys(include).length ? include : undefined;
+  }
+}
+
+export function objectLabel(backend: Backend | undefined, model: string, object: Snapshot | null, id: string): string {
+  if (object && backend?.label) return backend.label(object);
+  const o = object ?? {};
+  const name = o.name ?? o.username ?? o.title;
+  return typeof name === "string" ? name : `${model} #${id}`;
+}

@@ -1,0 +1,52 @@
+// The engine's wiring: database client, backends, executor and limits, passed explicitly so the same
+// code runs in server actions, the CLI, a worker and tests.
+import type { Db } from "../db-client";
+import type { BackendRegistry } from "./backend";
+import type { ScriptExecutor } from "./executors/types";
+import { capturingClient } from "./unit-of-work";
+
+export type EngineOptions = {
+  db: Db;
+  registry: BackendRegistry;
+  /** Made on first use, so rendering and dry runs never need a key. */
+  executor: () => ScriptExecutor;
+  scriptTimeoutMs?: number;
+  /** Characters kept of each of stdout and stderr. */
+  outputLimit?: number;
+  /** How often output is written to the log while a script runs. */
+  flushIntervalMs?: number;
+};
+
+export class Engine {
+  readonly db: Db;
+  readonly registry: BackendRegistry;
+  readonly scriptTimeoutMs: number;
+  readonly outputLimit: number;
+  readonly flushIntervalMs: number;
+  private readonly makeExecutor: () => ScriptExecutor;
+  private executorInstance?: ScriptExecutor;
+  private capturingInstance?: Db;
+
+  constructor(options: EngineOptions) {
+    this.db = options.db;
+    this.registry = options.registry;
+    this.makeExecutor = options.executor;
+    this.scriptTimeoutMs = options.scriptTimeoutMs ?? 300_000;
+    this.outputLimit = options.outputLimit ?? 256 * 1024;
+    this.flushIntervalMs = options.flushIntervalMs ?? 300;
+  }
+
+  get executor(): ScriptExecutor {
+    this.executorInstance ??= this.makeExecutor();
+    return this.executorInstance;
+  }
+
+  get capturing(): Db {
+    this.capturingInstance ??= capturingClient(this);
+    return this.capturingInstance;
+  }
+
+  async close(): Promise<void> {
+    await this.executorInstance?.close();
+  }
+}

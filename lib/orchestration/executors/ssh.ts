@@ -1,0 +1,205 @@
+// Runs scripts over SSH (ssh2): `bash -s` with the script on stdin, output streamed back. One pooled
+// connection per server, reused across scripts, closed after it has been idle. Host keys are pinned:
+// the first connection records the fingerprint, a different key later is refused.
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { Client, type ClientChannel } from "ssh2";
+import type { ServerInfo } from "../types";
+import type { ExecutionResult, RunOptions, ScriptExecutor } from "./types";
+
+export type SshOptions = {
+  /** The private key (contents). Read from a file by the caller; never logged. */
+  privateKey: Buffer | string;
+  connectTimeoutMs?: number;
+  idleCloseMs?: number;
+  keepaliveMs?: number;
+};
+
+export class HostKeyMismatch extends Error {
+  constructor(server: string, expected: string, offered: string) {
+    super(
+      `host key mismatch for ${server}: pinned ${expected}, offered ${offered}. ` +
+        "Refusing to connect: the server was reinstalled or someone is in between. If the change is expected, forget the key on the server page.",
+    );
+    this.name = "HostKeyMismatch";
+  }
+}
+
+export function fingerprint(key: Buffer): string {
+  return `SHA256:${createHash("sha256").update(key).digest("base64").replace(/=+$/, "")}`;
+}
+
+type Pooled = {
+  key: string;
+  client: Client;
+  ready: Promise<void>;
+  active: number;
+  idleTimer?: NodeJS.Timeout;
+  /** The pin the connection was opened with, and the key the server offered. */
+  expected: string | null;
+  offered?: string;
+  closed: boolean;
+};
+
+export class SshExecutor implements ScriptExecutor {
+  private readonly pool = new Map<string, Pooled>();
+  /** Completed SSH handshakes since start (connection reuse is measured with it). */
+  handshakes = 0;
+
+  constructor(private readonly options: SshOptions) {}
+
+  static fromKeyFile(path: string, options: Omit<SshOptions, "privateKey"> = {}): SshExecutor {
+    return new SshExecutor({ ...options, privateKey: readFileSync(path) });
+  }
+
+  private connectionKey(server: ServerInfo) {
+    return `${server.sshUser}@${server.address}:${server.port}`;
+  }
+
+  private connect(server: ServerInfo): Pooled {
+    const key = this.connectionKey(server);
+    const existing = this.pool.get(key);
+    if (existing && !existing.closed) {
+      const pin = server.hostKeyFingerprint;
+      if (!pin || pin === existing.expected || pin === existing.offered) return existing;
+      // The pin changed since this connection was opened: do not reuse it.
+      if (existing.active === 0) existing.client.end();
+      this.drop(existing);
+    }
+
+    const client = new Client();
+    const pooled: Pooled = { key, client, active: 0, closed: false, ready: Promise.resolve(), expected: server.hostKeyFingerprint };
+    let mismatch: HostKeyMismatch | undefined;
+    pooled.ready = new Promise<void>((resolve, reject) => {
+      client.once("ready", () => {
+        this.handshakes++;
+        resolve();
+      });
+      client.once("error", (error) => reject(mismatch ?? error));
+      client.once("close", () => reject(mismatch ?? new Error("connection closed before it was ready")));
+    });
+    pooled.ready.catch(() => undefined);
+    client.on("error", () => this.drop(pooled));
+    client.on("close", () => this.drop(pooled));
+    client.connect({
+      host: server.address,
+      port: server.port,
+      username: server.sshUser,
+      privateKey: this.options.privateKey,
+      readyTimeout: this.options.connectTimeoutMs ?? 10_000,
+      keepaliveInterval: this.options.keepaliveMs ?? 15_000,
+      keepaliveCountMax: 3,
+      hostVerifier: (hostKey: Buffer) => {
+        const offered = fingerprint(hostKey);
+        pooled.offered = offered;
+        if (server.hostKeyFingerprint && server.hostKeyFingerprint !== offered) {
+          mismatch = new HostKeyMismatch(server.name, server.hostKeyFingerprint, offered);
+          return false;
+        }
+        return true;
+      },
+    });
+    this.pool.set(key, pooled);
+    return pooled;
+  }
+
+  private drop(pooled: Pooled) {
+    pooled.closed = true;
+    clearTimeout(pooled.idleTimer);
+    if (this.pool.get(pooled.key) === pooled) this.pool.delete(pooled.key);
+  }
+
+  private release(pooled: Pooled) {
+    pooled.active--;
+    if (pooled.active > 0 || pooled.closed) return;
+    clearTimeout(pooled.idleTimer);
+    pooled.idleTimer = setTimeout(() => pooled.client.end(), this.options.idleCloseMs ?? 60_000);
+    pooled.idleTimer.unref();
+  }
+
+  async run(server: ServerInfo, script: string, options: RunOptions): Promise<ExecutionResult> {
+    const pooled = this.connect(server);
+    pooled.active++;
+    clearTimeout(pooled.idleTimer);
+    try {
+      try {
+        await pooled.ready;
+      } catch (error) {
+        if (error instanceof HostKeyMismatch) return { state: "ERROR", exitCode: null, error: error.message };
+        const message = (error as Error).message;
+        const auth = /authentication/i.test(message);
+        return {
+          state: auth ? "ERROR" : "TIMEOUT",
+          exitCode: null,
+          error: auth ? `SSH authentication failed for ${server.sshUser}@${server.address}: ${message}` : `cannot reach ${server.address}:${server.port}: ${message}`,
+        };
+      }
+      const result = await this.exec(pooled, script, options);
+      return pooled.offered && !server.hostKeyFingerprint ? { ...result, pinnedFingerprint: pooled.offered } : result;
+    } finally {
+      this.release(pooled);
+    }
+  }
+
+  private exec(pooled: Pooled, script: string, options: RunOptions): Promise<ExecutionResult> {
+    return new Promise((resolve) => {
+      let settled = false;
+      let channel: ClientChannel | undefined;
+      const finish = (result: ExecutionResult) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        options.signal?.removeEventListener("abort", onAbort);
+        resolve(result);
+      };
+      const stop = (state: "TIMEOUT" | "ABORTED", error: string) => {
+        try {
+          channel?.signal("KILL");
+          channel?.close();
+        } catch {
+          /* channel already gone */
+        }
+        finish({ state, exitCode: null, error });
+      };
+      const timer = setTimeout(() => stop("TIMEOUT", `still running after ${options.timeoutMs} ms: stopped`), options.timeoutMs);
+      const onAbort = () => stop("ABORTED", "interrupted");
+      options.signal?.addEventListener("abort", onAbort);
+
+      pooled.client.exec("bash -s", (error, stream) => {
+        if (error) return finish({ state: "ERROR", exitCode: null, error: `cannot start bash: ${error.message}` });
+        channel = stream;
+        let exitCode: number | null = null;
+        let exitSignal: string | undefined;
+        stream.on("data", (chunk: Buffer) => options.onOutput("stdout", chunk.toString("utf8")));
+        stream.stderr.on("data", (chunk: Buffer) => options.onOutput("stderr", chunk.toString("utf8")));
+        stream.on("exit", (code: number | null, signal?: string) => {
+          exitCode = code;
+          exitSignal = signal;
+        });
+        stream.on("close", () => {
+          if (exitCode === 0) finish({ state: "SUCCESS", exitCode: 0 });
+          else if (exitCode !== null) finish({ state: "FAILURE", exitCode });
+          else finish({ state: "ABORTED", exitCode: null, error: `the script ended without an exit code${exitSignal ? ` (signal ${exitSignal})` : ""}` });
+        });
+        stream.end(script);
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.pool.values()];
+    this.pool.clear();
+    await Promise.all(
+      all.map(
+        (p) =>
+          new Promise<void>((resolve) => {
+            clearTimeout(p.idleTimer);
+            if (p.closed) return resolve();
+            p.client.once("close", () => resolve());
+            p.client.end();
+            setTimeout(resolve, 1000).unref();
+          }),
+      ),
+    );
+  }
+}

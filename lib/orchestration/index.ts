@@ -1,0 +1,13 @@
+// The engine's public surface. Framework-free: no imports from app/ or next/*.
+export { BackendRegistry, type Backend, type ScriptContext, type RelatedModel } from "./backend";
+export { Engine, type EngineOptions } from "./engine";
+export { orchestrate, type TxDb, type UnitOfWorkResult, type OperationRow } from "./unit-of-work";
+export { runOperations, runGroups, groupOperations } from "./dispatcher";
+export { retryLog, revokeOperations, dryRun, runSelection, type Selection } from "./manual";
+export { compileMatch, validateMatch, routeOperations, MatchError } from "./router";
+export { renderScript } from "./script";
+export { sh, raw, quote } from "./shell";
+export { SshExecutor, HostKeyMismatch, fingerprint } from "./executors/ssh";
+export type { ScriptExecutor, ExecutionResult } from "./executors/types";
+export type { RunReport } from "./runner";
+export * from "./types";

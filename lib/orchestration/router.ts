@@ -1,0 +1,163 @@
+// Routes decide where a backend runs: (backend, server, CEL match). Expressions are CEL over `object`
+// (the operation's snapshot: `after` for a save, `before` for a delete), compiled once and cached.
+// Never eval: CEL cannot call anything but its own functions.
+import { CelScalar, celEnv, isCelError, mapType, parse, plan } from "@bufbuild/cel";
+import { strings } from "@bufbuild/cel/ext";
+import type { PendingOperation, Snapshot } from "./types";
+
+export type RouteRow = {
+  id: number;
+  backend: string;
+  serverId: number;
+  match: string;
+  async: boolean;
+  asyncActions: unknown;
+  active: boolean;
+};
+
+type Compiled = (object: Snapshot) => boolean;
+
+const env = celEnv({
+  variables: { object: mapType(CelScalar.STRING, CelScalar.DYN) },
+  funcs: strings,
+});
+
+export class MatchError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "MatchError";
+  }
+}
+
+/** Integers become CEL ints (so `object.uid > 1000` compares as numbers); nested values likewise. */
+function toCel(value: unknown): unknown {
+  if (typeof value === "number" && Number.isInteger(value)) return BigInt(value);
+  if (Array.isArray(value)) return value.map(toCel);
+  if (value && typeof value === "object") return new Map(Object.entries(value).map(([k, v]) => [k, toCel(v)]));
+  return value;
+}
+
+/** The field names an expression reads from `object` (object.x, object["x"], has(object.x)). */
+function fieldsRead(expr: unknown, out = new Set<string>()): Set<string> {
+  if (!expr || typeof expr !== "object") return out;
+  const node = expr as { exprKind?: { case?: string; value?: Record<string, unknown> } };
+  const kind = node.exprKind;
+  if (kind?.case === "selectExpr") {
+    const operand = kind.value?.operand as typeof node;
+    if (operand?.exprKind?.case === "identExpr" && operand.exprKind.value?.name === "object") out.add(String(kind.value?.field));
+  }
+  if (kind?.case === "callExpr" && kind.value?.function === "_[_]") {
+    const [target, index] = kind.value.args as (typeof node)[];
+    const constant = index?.exprKind?.value as { constantKind?: { case?: string; value?: unknown } } | undefined;
+    if (target?.exprKind?.case === "identExpr" && target.exprKind.value?.name === "object" && constant?.constantKind?.case === "stringValue") {
+      out.add(String(constant.constantKind.value));
+    }
+  }
+  for (const value of Object.values(kind?.value ?? {})) {
+    if (Array.isArray(value)) value.forEach((v) => fieldsRead(v, out));
+    else if (value && typeof value === "object") fieldsRead(value, out);
+  }
+  return out;
+}
+
+function identifiers(expr: unknown, out = new Set<string>()): Set<string> {
+  if (!expr || typeof expr !== "object") return out;
+  const kind = (expr as { exprKind?: { case?: string; value?: Record<string, unknown> } }).exprKind;
+  if (kind?.case === "identExpr") out.add(String(kind.value?.name));
+  if (kind?.case === "comprehensionExpr") {
+    // iteration variables are bound inside the comprehension
+    const v = kind.value as { iterVar?: string; accuVar?: string; iterVar2?: string };
+    const inner = identifiers(kind.value, new Set());
+    for (const name of inner) if (![v.iterVar, v.accuVar, v.iterVar2].includes(name)) out.add(name);
+    return out;
+  }
+  for (const value of Object.values(kind?.value ?? {})) {
+    if (Array.isArray(value)) value.forEach((v) => identifiers(v, out));
+    else if (value && typeof value === "object") identifiers(value, out);
+  }
+  return out;
+}
+
+const cache = new Map<string, Compiled>();
+
+/** Compiles (and caches) a match expression. Throws MatchError on a syntax error. */
+export function compileMatch(source: string): Compiled {
+  const cached = cache.get(source);
+  if (cached) return cached;
+  let program: (ctx: { object: never }) => unknown;
+  try {
+    program = plan(env, parse(source.trim() || "true")) as unknown as typeof program;
+  } catch (error) {
+    throw new MatchError(cleanMessage((error as Error).message));
+  }
+  const compiled: Compiled = (object) => {
+    const result = program({ object: toCel(object) as never });
+    if (isCelError(result)) throw new MatchError(cleanMessage(result.message));
+    if (typeof result !== "boolean") throw new MatchError(`the expression must be true or false, not ${typeof result}`);
+    return result;
+  };
+  if (cache.size > 1000) cache.clear();
+  cache.set(source, compiled);
+  return compiled;
+}
+
+function cleanMessage(message: string) {
+  return message.replace(/^<input>:/, "at ");
+}
+
+/**
+ * Checks an expression before a route is saved: syntax, only `object` as a variable, only fields the
+ * model has, and a boolean result for an object of the model (a typed sample).
+ */
+export function validateMatch(source: string, sample: Snapshot): string | null {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(source.trim() || "true");
+  } catch (error) {
+    return `Syntax error ${cleanMessage((error as Error).message)}`;
+  }
+  const unknownIdents = [...identifiers(parsed.expr)].filter((name) => name !== "object");
+  if (unknownIdents.length) return `Unknown name ${unknownIdents.join(", ")}: the object is \`object\` (e.g. object.${Object.keys(sample)[1] ?? "name"}).`;
+  const unknownFields = [...fieldsRead(parsed.expr)].filter((f) => !(f in sample));
+  if (unknownFields.length) return `Unknown field ${unknownFields.map((f) => `object.${f}`).join(", ")}. Fields: ${Object.keys(sample).join(", ")}.`;
+  try {
+    compileMatch(source)(sample);
+  } catch (error) {
+    return `Does not evaluate to true or false: ${(error as Error).message}`;
+  }
+  return null;
+}
+
+export function routeAsync(route: RouteRow, action: string): boolean {
+  return route.async || (Array.isArray(route.asyncActions) && route.asyncActions.includes(action));
+}
+
+export type Routed = { operation: PendingOperation; route: RouteRow };
+export type RoutingResult = { routed: Routed[]; unrouted: PendingOperation[]; errors: Array<{ operation: PendingOperation; route: RouteRow; error: string }> };
+
+/** Matches each operation against the active routes of its backend. */
+export function routeOperations(operations: readonly PendingOperation[], routes: readonly RouteRow[]): RoutingResult {
+  const byBackend = new Map<string, RouteRow[]>();
+  for (const route of routes) {
+    if (!route.active) continue;
+    byBackend.set(route.backend, [...(byBackend.get(route.backend) ?? []), route]);
+  }
+  const result: RoutingResult = { routed: [], unrouted: [], errors: [] };
+  for (const operation of operations) {
+    const object = (operation.action === "delete" ? operation.before : operation.after) ?? operation.before ?? {};
+    let matched = false;
+    for (const route of byBackend.get(operation.backend) ?? []) {
+      try {
+        if (!compileMatch(route.match)(object)) continue;
+      } catch (error) {
+        // A route that cannot be evaluated for this object does not match it; the UI shows why.
+        result.errors.push({ operation, route, error: (error as Error).message });
+        continue;
+      }
+      matched = true;
+      result.routed.push({ operation, route });
+    }
+    if (!matched) result.unrouted.push(operation);
+  }
+  return result;
+}

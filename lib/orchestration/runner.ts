@@ -1,0 +1,150 @@
+// Runs one script — one (server, backend) group of operations — and keeps its ScriptLog: RECEIVED with
+// the script, STARTED with output streamed in while it runs, then SUCCESS / FAILURE / ERROR / TIMEOUT /
+// ABORTED, or NOTHING when there was nothing to do. Operations follow their log's outcome.
+import type { Engine } from "./engine";
+import { runLocal } from "./executors/local";
+import type { ExecutionResult } from "./executors/types";
+import { BoundedOutput } from "./output";
+import { renderScript } from "./script";
+import { serverInfo, type LogState, type PendingOperation, type Snapshot } from "./types";
+
+export type GroupOperation = PendingOperation & { id: number };
+
+export type RunReport = {
+  logId: number;
+  server: string;
+  serverId: number;
+  backend: string;
+  state: LogState;
+  exitCode: number | null;
+  operations: string[];
+};
+
+export type RunOptions = { userId?: number | null; retryOfId?: number | null; signal?: AbortSignal };
+
+type ServerRow = Parameters<typeof serverInfo>[0];
+
+export async function runGroup(engine: Engine, serverRow: ServerRow, backendName: string, operations: GroupOperation[], options: RunOptions = {}): Promise<RunReport> {
+  const { db } = engine;
+  const backend = engine.registry.get(backendName);
+  const server = serverInfo(serverRow);
+  const opIds = operations.map((o) => o.id);
+  const labels = operations.map((o) => `${o.action} ${o.objectLabel}`);
+
+  let script = "";
+  let renderError: string | undefined;
+  let hasContent = false;
+  try {
+    ({ text: script, hasContent } = renderScript(backend, server, operations));
+  } catch (error) {
+    renderError = `rendering failed: ${(error as Error).message}`;
+  }
+
+  const log = await db.scriptLog.create({
+    data: {
+      backend: backend.name,
+      serverId: server.id,
+      method: backend.method,
+      script,
+      state: "RECEIVED",
+      createdById: options.userId ?? null,
+      retryOfId: options.retryOfId ?? null,
+      operations: { create: opIds.map((operationId) => ({ operationId })) },
+    },
+    select: { id: true },
+  });
+  const report = (state: LogState, exitCode: number | null = null): RunReport => ({
+    logId: log.id,
+    server: server.name,
+    serverId: server.id,
+    backend: backend.name,
+    state,
+    exitCode,
+    operations: labels,
+  });
+
+  if (renderError) {
+    await finish(engine, log.id, opIds, { state: "ERROR", exitCode: null }, "", `[orchestra] ${renderError}\n`);
+    return report("ERROR");
+  }
+  if (!hasContent) {
+    await finish(engine, log.id, opIds, { state: "SUCCESS", exitCode: null }, "", "", "NOTHING");
+    return report("NOTHING");
+  }
+
+  const startedAt = new Date();
+  await db.scriptLog.update({ where: { id: log.id }, data: { state: "STARTED", startedAt } });
+  await db.operation.updateMany({ where: { id: { in: opIds } }, data: { state: "RUNNING", attempts: { increment: 1 } } });
+
+  const stdout = new BoundedOutput(engine.outputLimit);
+  const stderr = new BoundedOutput(engine.outputLimit);
+  let dirty = false;
+  let flushing: Promise<unknown> = Promise.resolve();
+  const flush = () => {
+    if (!dirty) return flushing;
+    dirty = false;
+    flushing = flushing.then(() =>
+      db.scriptLog.update({ where: { id: log.id }, data: { stdout: stdout.toString(), stderr: stderr.toString() } }).catch(() => undefined),
+    );
+    return flushing;
+  };
+  const ticker = setInterval(flush, engine.flushIntervalMs);
+  const onOutput = (stream: "stdout" | "stderr", chunk: string) => {
+    (stream === "stdout" ? stdout : stderr).push(chunk);
+    dirty = true;
+  };
+
+  let result: ExecutionResult;
+  try {
+    result =
+      backend.method === "local"
+        ? await runLocal(backend, server, operations, { timeoutMs: engine.scriptTimeoutMs, onOutput, signal: options.signal })
+        : await engine.executor.run(server, script, { timeoutMs: engine.scriptTimeoutMs, onOutput, signal: options.signal });
+  } catch (error) {
+    result = { state: "ERROR", exitCode: null, error: (error as Error).message };
+  } finally {
+    clearInterval(ticker);
+    await flushing;
+  }
+  if (result.error) stderr.push(`${stderr.toString().endsWith("\n") || !stderr.toString() ? "" : "\n"}[orchestra] ${result.error}\n`);
+  if (result.pinnedFingerprint) {
+    // First connection: pin the key it offered (only if nobody pinned one meanwhile).
+    await db.server.updateMany({ where: { id: server.id, hostKeyFingerprint: null }, data: { hostKeyFingerprint: result.pinnedFingerprint } });
+  }
+  await finish(engine, log.id, opIds, result, stdout.toString(), stderr.toString());
+  return report(result.state, result.exitCode);
+}
+
+async function finish(engine: Engine, logId: number, opIds: number[], result: Pick<ExecutionResult, "state" | "exitCode">, stdout: string, stderr: string, logState?: LogState) {
+  const state = logState ?? result.state;
+  await engine.db.$transaction([
+    engine.db.scriptLog.update({ where: { id: logId }, data: { state, exitCode: result.exitCode, stdout, stderr, finishedAt: new Date() } }),
+    engine.db.operation.updateMany({
+      where: { id: { in: opIds }, state: { not: "REVOKED" } },
+      data: { state: result.state === "SUCCESS" ? "SUCCESS" : "FAILURE", leaseOwner: null, leaseUntil: null },
+    }),
+  ]);
+}
+
+/** Operation rows as the runner needs them (snapshots are JSON columns). */
+export function groupOperation(row: {
+  id: number;
+  backend: string;
+  action: string;
+  model: string;
+  objectId: string;
+  objectLabel: string;
+  before: unknown;
+  after: unknown;
+}): GroupOperation {
+  return {
+    id: row.id,
+    backend: row.backend,
+    action: row.action === "delete" ? "delete" : "save",
+    model: row.model,
+    objectId: row.objectId,
+    objectLabel: row.objectLabel,
+    before: (row.before as Snapshot | null) ?? null,
+    after: (row.after as Snapshot | null) ?? null,
+  };
+}

@@ -1,0 +1,12 @@
+import type { Snapshot } from "./types";
+
+/** A JSON-safe copy of a row: dates become ISO strings, bigints numbers. */
+export function toSnapshot(row: unknown): Snapshot | null {
+  if (row === null || row === undefined) return null;
+  return JSON.parse(JSON.stringify(row, (_k, v) => (typeof v === "bigint" ? Number(v) : v))) as Snapshot;
+}
+
+/** The Prisma client property of a model: `SystemUser` → `systemUser`. */
+export function delegateName(model: string): string {
+  return model.charAt(0).toLowerCase() + model.slice(1);
+}

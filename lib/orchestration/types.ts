@@ -1,0 +1,77 @@
+/**
+ * Terminology (see ARCHITECTURE.md):
+ * - Service object: a row of a managed model (SystemUser, Website…).
+ * - Backend: turns operations on one model into commands for one kind of server (./backend.ts).
+ * - Action: `save` or `delete` (`monitor` reserved).
+ * - Change: one write seen in a unit of work, before the merge rules.
+ * - Operation: (backend, action, object) with the object's snapshot before and after the change. Once
+ *   routed, one Operation row exists per server it runs on (the outbox).
+ * - Unit of work: one server action / CLI command / API call; its operations commit with its writes.
+ * - Route: (backend, server, CEL match, async, asyncActions, active): where a backend runs.
+ * - Script: the text rendered for one (server, backend) from all its operations in one unit of work.
+ * - ScriptLog: one execution of a script, with state, output, exit code and its operations.
+ * - Executor: runs a script on a server (ssh) or a function in-process (local).
+ */
+
+export const ACTIONS = ["save", "delete"] as const;
+export type Action = (typeof ACTIONS)[number];
+
+/** A JSON-safe copy of a row (dates as ISO strings), as stored on the Operation. */
+export type Snapshot = Record<string, unknown>;
+
+export type ChangeKind = "create" | "update" | "delete";
+
+/** One write to a model row, as the unit of work saw it. */
+export type Change = {
+  model: string;
+  kind: ChangeKind;
+  objectId: string;
+  before: Snapshot | null;
+  after: Snapshot | null;
+};
+
+/** An operation before routing. */
+export type PendingOperation = {
+  backend: string;
+  action: Action;
+  model: string;
+  objectId: string;
+  objectLabel: string;
+  before: Snapshot | null;
+  after: Snapshot | null;
+};
+
+export const LOG_STATES = ["RECEIVED", "STARTED", "SUCCESS", "FAILURE", "ERROR", "TIMEOUT", "ABORTED", "REVOKED", "NOTHING"] as const;
+export type LogState = (typeof LOG_STATES)[number];
+export const FINAL_LOG_STATES: readonly LogState[] = ["SUCCESS", "FAILURE", "ERROR", "TIMEOUT", "ABORTED", "REVOKED", "NOTHING"];
+export const FAILED_LOG_STATES: readonly LogState[] = ["FAILURE", "ERROR", "TIMEOUT", "ABORTED"];
+
+export const OPERATION_STATES = ["PENDING", "RUNNING", "SUCCESS", "FAILURE", "REVOKED"] as const;
+export type OperationState = (typeof OPERATION_STATES)[number];
+
+/** What a backend and an executor know of a server. */
+export type ServerInfo = {
+  id: number;
+  name: string;
+  address: string;
+  port: number;
+  sshUser: string;
+  hostKeyFingerprint: string | null;
+  variables: Record<string, string>;
+};
+
+export function serverInfo(row: {
+  id: number;
+  name: string;
+  address: string;
+  port: number;
+  sshUser: string;
+  hostKeyFingerprint: string | null;
+  variables: unknown;
+}): ServerInfo {
+  const vars: Record<string, string> = {};
+  if (row.variables && typeof row.variables === "object") {
+    for (const [k, v] of Object.entries(row.variables as Record<string, unknown>)) vars[k] = String(v);
+  }
+  return { id: row.id, name: row.name, address: row.address, port: row.port, sshUser: row.sshUser, hostKeyFingerprint: row.hostKeyFingerprint, variables: vars };
+}

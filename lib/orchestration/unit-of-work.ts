@@ -1,0 +1,191 @@
+// The unit of work: `orchestrate(engine, fn)` runs `fn` in one database transaction with a client whose
+// writes to watched models (those some backend declares, or relates to) are seen as they happen. At the
+// end of `fn`, still inside the transaction, the changes are merged into operations, routed, and written
+// as Operation rows: model rows and operations commit together or not at all (the outbox).
+import { AsyncLocalStorage } from "node:async_hooks";
+import { randomUUID } from "node:crypto";
+import type { Db } from "../db-client";
+import { Collector } from "./collector";
+import { routeAsync, routeOperations, type RouteRow } from "./router";
+import { delegateName, toSnapshot } from "./snapshot";
+import type { ChangeKind, PendingOperation, Snapshot } from "./types";
+import type { Engine } from "./engine";
+
+export type TxDb = Omit<Db, "$connect" | "$disconnect" | "$on" | "$transaction" | "$extends">;
+
+type Store = { tx: TxDb; collector: Collector; engine: Engine };
+const storage = new AsyncLocalStorage<Store>();
+
+export type OperationRow = {
+  id: number;
+  backend: string;
+  action: string;
+  model: string;
+  objectId: string;
+  objectLabel: string;
+  serverId: number;
+  async: boolean;
+};
+
+export type UnitOfWorkResult<T> = {
+  result: T;
+  unitOfWork: string;
+  /** Operation rows written (one per operation and server it was routed to). */
+  operations: OperationRow[];
+  /** Operations no active route matched: nothing to run, but worth telling the operator. */
+  unrouted: PendingOperation[];
+  routeErrors: string[];
+};
+
+type Delegate = Record<string, (args?: unknown) => Promise<unknown>>;
+type Row = { id: number | string } & Record<string, unknown>;
+
+const WRITES = new Set(["create", "createMany", "createManyAndReturn", "update", "updateMany", "updateManyAndReturn", "upsert", "delete", "deleteMany"]);
+
+/** The engine's database client with change capture installed (made once per engine). */
+export function capturingClient(engine: Engine): Db {
+  const watched = engine.registry.watchedModels();
+  return engine.db.$extends({
+    query: {
+      $allModels: {
+        async $allOperations({ model, operation, args, query }) {
+          const store = storage.getStore();
+          if (!store || !watched.has(model) || !WRITES.has(operation)) return query(args);
+          return capture(store, model, operation, args as Record<string, unknown>, query as (a: unknown) => Promise<unknown>);
+        },
+      },
+    },
+  }) as unknown as Db;
+}
+
+async function capture(store: Store, model: string, operation: string, args: Record<string, unknown>, query: (a: unknown) => Promise<unknown>) {
+  const delegate = (store.tx as unknown as Record<string, Delegate>)[delegateName(model)];
+  const include = store.engine.registry.includeFor(model);
+  const load = async (where: unknown) => (await delegate.findUnique({ where, ...(include ? { include } : {}) })) as Row | null;
+  const loadMany = async (where: unknown) => (await delegate.findMany({ where, ...(include ? { include } : {}), orderBy: { id: "asc" } })) as Row[];
+  const record = (kind: ChangeKind, before: Row | null, after: Row | null) => {
+    const id = String((after ?? before)!.id);
+    store.collector.add({ model, kind, objectId: id, before: toSnapshot(before), after: toSnapshot(after) });
+  };
+
+  switch (operation) {
+    case "create": {
+      const result = (await query(args)) as Row;
+      const after = result?.id !== undefined ? await load({ id: result.id }) : null;
+      if (after) record("create", null, after);
+      return result;
+    }
+    case "createMany": {
+      // createMany returns no ids: run it as createManyAndReturn so every new row is seen.
+      const rows = (await delegate.createManyAndReturn({ data: args.data, ...(args.skipDuplicates ? { skipDuplicates: true } : {}) })) as Row[];
+      return { count: rows.length };
+    }
+    case "createManyAndReturn": {
+      const result = (await query(args)) as Row[];
+      const ids = result.map((r) => r.id).filter((id) => id !== undefined);
+      for (const after of await loadMany({ id: { in: ids } })) record("create", null, after);
+      return result;
+    }
+    case "update": {
+      const before = await load(args.where);
+      const result = (await query(args)) as Row;
+      if (before) record("update", before, await load({ id: before.id }));
+      return result;
+    }
+    case "upsert": {
+      const before = await load(args.where);
+      const result = (await query(args)) as Row;
+      const after = await load(before ? { id: before.id } : result?.id !== undefined ? { id: result.id } : args.where);
+      if (after) record(before ? "update" : "create", before, after);
+      return result;
+    }
+    case "updateMany":
+    case "updateManyAndReturn": {
+      const befores = await loadMany(args.where ?? {});
+      const result = await query(args);
+      const afters = await loadMany({ id: { in: befores.map((b) => b.id) } });
+      for (const before of befores) record("update", before, afters.find((a) => a.id === before.id) ?? null);
+      return result;
+    }
+    case "delete": {
+      const before = await load(args.where);
+      const result = await query(args);
+      if (before) record("delete", before, null);
+      return result;
+    }
+    case "deleteMany": {
+      const befores = await loadMany(args.where ?? {});
+      const result = await query(args);
+      for (const before of befores) record("delete", before, null);
+      return result;
+    }
+    default:
+      return query(args);
+  }
+}
+
+export type OrchestrateOptions = { unitOfWork?: string; timeoutMs?: number };
+
+/**
+ * Runs `fn` as one unit of work. Nothing reaches a server here: the caller dispatches the returned
+ * operations after the commit (see dispatcher.ts). An exception in `fn` rolls back model writes and
+ * operations alike. Nested calls join the outer unit of work.
+ */
+export async function orchestrate<T>(engine: Engine, fn: (tx: TxDb) => Promise<T>, options: OrchestrateOptions = {}): Promise<UnitOfWorkResult<T>> {
+  const outer = storage.getStore();
+  if (outer) {
+    const result = await fn(outer.tx);
+    // (joined: the outer unit writes and returns the operations)
+    return { result, unitOfWork: "(joined)", operations: [], unrouted: [], routeErrors: [] };
+  }
+  const unitOfWork = options.unitOfWork ?? randomUUID();
+  return engine.capturing.$transaction(
+    async (tx) => {
+      const store: Store = { tx: tx as unknown as TxDb, collector: new Collector(engine.registry), engine };
+      // Prisma queries are lazy: await inside the context so they execute where the store is visible.
+      const result = await storage.run(store, async () => await fn(store.tx));
+      const loadMain = async (model: string, id: string) => {
+        const include = engine.registry.includeFor(model);
+        const delegate = (store.tx as unknown as Record<string, Delegate>)[delegateName(model)];
+        return toSnapshot(await delegate.findUnique({ where: { id: Number(id) }, ...(include ? { include } : {}) }));
+      };
+      const pending = await store.collector.operations(loadMain);
+      const written = await writeOperations(store.tx, unitOfWork, pending);
+      return { result, unitOfWork, ...written };
+    },
+    { timeout: options.timeoutMs ?? 60_000, maxWait: 15_000 },
+  );
+}
+
+/** Routes operations and writes one Operation row per (operation, matching route). */
+export async function writeOperations(tx: TxDb, unitOfWork: string, pending: readonly PendingOperation[], onlyRoutes?: RouteRow[]) {
+  if (pending.length === 0) return { operations: [], unrouted: [], routeErrors: [] };
+  const routes =
+    onlyRoutes ??
+    ((await tx.route.findMany({
+      where: { active: true, backend: { in: [...new Set(pending.map((p) => p.backend))] } },
+      orderBy: { id: "asc" },
+    })) as RouteRow[]);
+  const { routed, unrouted, errors } = routeOperations(pending, routes);
+  const data = routed.map(({ operation, route }) => ({
+    unitOfWork,
+    backend: operation.backend,
+    action: operation.action,
+    model: operation.model,
+    objectId: operation.objectId,
+    objectLabel: operation.objectLabel,
+    before: (operation.before ?? undefined) as Snapshot | undefined,
+    after: (operation.after ?? undefined) as Snapshot | undefined,
+    serverId: route.serverId,
+    async: routeAsync(route, operation.action),
+  }));
+  const select = { id: true, backend: true, action: true, model: true, objectId: true, objectLabel: true, serverId: true, async: true } as const;
+  const operations = data.length
+    ? ((await tx.operation.createManyAndReturn({ data: data as never, select })) as OperationRow[]).sort((a, b) => a.id - b.id)
+    : [];
+  return {
+    operations,
+    unrouted,
+    routeErrors: errors.map((e) => `route #${e.route.id} (${e.route.backend}) for ${e.operation.objectLabel}: ${e.error}`),
+  };
+}

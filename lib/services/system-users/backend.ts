@@ -1,0 +1,72 @@
+// System users on servers with useradd / usermod / userdel. Idempotent: a save creates the account or
+// brings an existing one to the stored state; a delete of a missing account does nothing.
+// Per-server variables:
+//   SYSUSER_PREFIX       run the shadow tools against another root (`--prefix`), e.g. a sandbox; empty = /
+//   SYSUSER_REMOVE_HOME  "yes" removes the home directory on delete (default: keep it)
+import type { Backend, ScriptContext } from "@/lib/orchestration/backend";
+import { raw, sh } from "@/lib/orchestration/shell";
+import type { Snapshot } from "@/lib/orchestration/types";
+
+export type SystemUserSnapshot = {
+  id: number;
+  username: string;
+  uid: number | null;
+  shell: string;
+  home: string;
+  groups: string[];
+  active: boolean;
+  description: string;
+};
+
+export function homeOf(user: Pick<SystemUserSnapshot, "home" | "username">): string {
+  return user.home || `/home/${user.username}`;
+}
+
+function asUser(object: Snapshot): SystemUserSnapshot {
+  return object as unknown as SystemUserSnapshot;
+}
+
+function save(ctx: ScriptContext, object: Snapshot, operation: { before: Snapshot | null }) {
+  const user = asUser(object);
+  const before = operation.before ? asUser(operation.before) : null;
+  const groups = Array.isArray(user.groups) ? user.groups : [];
+  if (before && before.username !== user.username) {
+    // A rename moves the account instead of creating a second one.
+    ctx.append(sh`if user_exists ${before.username} && ! user_exists ${user.username}; then usermod "\${prefix[@]}" --login ${user.username} -- ${before.username}; fi`);
+  }
+  for (const group of groups) ctx.append(sh`group_exists ${group} || groupadd "\${prefix[@]}" -- ${group}`);
+  const uid = user.uid != null ? sh`--uid ${user.uid}` : raw("");
+  const moveHome = before && homeOf(before) !== homeOf(user) ? raw(" --move-home") : raw("");
+  ctx.append(sh`if user_exists ${user.username}; then`);
+  ctx.append(
+    sh`  usermod "\${prefix[@]}" --shell ${user.shell} --home ${homeOf(user)}${moveHome} ${uid} --groups ${groups.join(",")} --expiredate ${user.active ? "" : "1"} -- ${user.username}`,
+  );
+  ctx.append(raw("else"));
+  ctx.append(
+    sh`  useradd "\${prefix[@]}" --create-home --shell ${user.shell} --home-dir ${homeOf(user)} ${uid} ${groups.length ? sh`--groups ${groups.join(",")}` : raw("")} ${user.active ? raw("") : raw("--expiredate 1")} -- ${user.username}`,
+  );
+  ctx.append(raw("fi"));
+}
+
+export const systemUserBackend: Backend = {
+  name: "system-users",
+  title: "System users (useradd)",
+  model: "SystemUser",
+  actions: ["save", "delete"],
+  ignoreFields: ["description"],
+  method: "ssh",
+  variables: { SYSUSER_PREFIX: "", SYSUSER_REMOVE_HOME: "no" },
+  label: (o) => String(o.username),
+  prepare(ctx) {
+    ctx.append(sh`root=${ctx.variable("SYSUSER_PREFIX")}`);
+    ctx.append(raw(`prefix=(); if [ -n "$root" ]; then prefix=(--prefix "$root"); fi`));
+    ctx.append(raw(`user_exists() { grep -q "^$1:" "$root/etc/passwd"; }`));
+    ctx.append(raw(`group_exists() { grep -q "^$1:" "$root/etc/group"; }`));
+  },
+  save,
+  delete(ctx, object) {
+    const user = asUser(object);
+    const remove = ctx.variable("SYSUSER_REMOVE_HOME") === "yes" ? raw(" --remove") : raw("");
+    ctx.append(sh`if user_exists ${user.username}; then userdel "\${prefix[@]}"${remove} -- ${user.username}; fi`);
+  },
+};

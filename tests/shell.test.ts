@@ -1,0 +1,70 @@
+import { execFileSync } from "node:child_process";
+import { describe, expect, it } from "vitest";
+import { commentText, quote, raw, sh } from "../lib/orchestration/shell";
+
+// Each value must reach the command as one literal argument, whatever it holds.
+const HOSTILE = [
+  "plain",
+  "",
+  "it's",
+  `"double"`,
+  "$(touch /tmp/orchestra-pwned)",
+  "`touch /tmp/orchestra-pwned`",
+  "${HOME}",
+  "$HOME",
+  "a\nb",
+  "line\r\nfeed",
+  "*",
+  "/etc/*",
+  "-rf",
+  "--help",
+  "; rm -rf /",
+  "a && b || c | d > e < f",
+  "tab\there",
+  "back\\slash",
+  "'; echo injected; '",
+  "ünïcødé ✓ 日本語",
+  "\u202etxt.exe",
+  "~root",
+  "!event",
+  "{a,b}",
+  "#not a comment",
+  " leading and trailing ",
+  "a=b",
+];
+
+function run(script: string): string {
+  return execFileSync("bash", ["-c", script], { encoding: "utf8" });
+}
+
+describe("sh quoting helper", () => {
+  it.each(HOSTILE.map((v) => [JSON.stringify(v), v]))("passes %s through bash as one literal argument", (_label, value) => {
+    const out = run(sh`printf '%s\\0' ${value}`.text);
+    expect(out).toBe(`${value}\0`);
+  });
+
+  it("turns an array into several literal arguments", () => {
+    const out = run(sh`printf '[%s]' ${HOSTILE}`.text);
+    expect(out).toBe(HOSTILE.map((v) => `[${v}]`).join(""));
+  });
+
+  it("keeps nested fragments and raw text as written", () => {
+    const inner = sh`--shell ${"/bin/b a"}`;
+    expect(sh`usermod ${inner} ${raw("--")} ${"x"}`.text).toBe("usermod --shell '/bin/b a' -- x");
+  });
+
+  it("quotes values that look like options or assignments", () => {
+    expect(quote("-rf")).toBe("'-rf'");
+    expect(quote("A=1")).toBe("'A=1'");
+    expect(quote("web1.example.net")).toBe("web1.example.net");
+  });
+
+  it("refuses NUL bytes and undefined values", () => {
+    expect(() => sh`echo ${"a\0b"}`).toThrow(/NUL/);
+    expect(() => sh`echo ${undefined as unknown as string}`).toThrow(/undefined/);
+  });
+
+  it("makes any text safe for a comment line", () => {
+    expect(commentText("a\nrm -rf /\u2028x")).toBe("a?rm -rf /?x");
+  });
+});
