@@ -60,6 +60,8 @@ export const systemUserBackend: Backend = {
   prepare(ctx) {
     ctx.append(sh`root=${ctx.variable("SYSUSER_PREFIX")}`);
     ctx.append(raw(`prefix=(); if [ -n "$root" ]; then prefix=(--prefix "$root"); fi`));
+    // A wrong root must fail loudly, not look like "no such user".
+    ctx.append(raw(`[ -r "$root/etc/passwd" ] || { echo "cannot read $root/etc/passwd" >&2; exit 1; }`));
     ctx.append(raw(`user_exists() { grep -q "^$1:" "$root/etc/passwd"; }`));
     ctx.append(raw(`group_exists() { grep -q "^$1:" "$root/etc/group"; }`));
   },

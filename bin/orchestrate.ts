@@ -1,0 +1,74 @@
+// Runs backends for chosen objects from the command line.
+//   npm run orchestrate -- --dry-run                         print every script that would run, per server
+//   npm run orchestrate -- --model SystemUser --ids 3,4      run the backends of these objects now
+//   npm run orchestrate -- --backend system-users --server web1
+//   npm run orchestrate -- --retry 42                        run script log #42 again
+// Exit code: 0 when every run succeeded (or had nothing to do), 1 when one did not, 2 on bad usage.
+import { parseArgs } from "node:util";
+import { createEngine } from "../lib/engine";
+import { dryRun, retryLog, runSelection } from "../lib/orchestration/manual";
+import type { RunReport } from "../lib/orchestration/runner";
+
+function usage(message: string): never {
+  console.error(`orchestrate: ${message}\nusage: npm run orchestrate -- [--dry-run] [--backend NAME] [--server NAME] [--model MODEL] [--ids 1,2] | --retry LOG_ID`);
+  process.exit(2);
+}
+
+async function main(): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      options: {
+        "dry-run": { type: "boolean", default: false },
+        backend: { type: "string" },
+        server: { type: "string" },
+        model: { type: "string" },
+        ids: { type: "string" },
+        retry: { type: "string" },
+      },
+    });
+  } catch (error) {
+    usage((error as Error).message);
+  }
+  const { values } = parsed;
+  const engine = createEngine();
+  try {
+    if (values.backend) engine.registry.get(values.backend);
+    const selection = { backend: values.backend, server: values.server, model: values.model, ids: values.ids?.split(",").map((s) => s.trim()).filter(Boolean) };
+
+    if (values.retry) {
+      const report = await retryLog(engine, Number(values.retry));
+      print([report]);
+      return report.state === "SUCCESS" || report.state === "NOTHING" ? 0 : 1;
+    }
+    if (values["dry-run"]) {
+      const { scripts, unrouted } = await dryRun(engine, selection);
+      for (const s of scripts) {
+        console.log(`### server ${s.server} · backend ${s.backend}${s.hasContent ? "" : " · nothing to do"}`);
+        console.log(s.text);
+      }
+      if (unrouted.length) console.log(`# no route matches: ${unrouted.map((o) => `${o.backend} ${o.objectLabel}`).join(", ")}`);
+      if (!scripts.length) console.log("# nothing would run");
+      return 0;
+    }
+    const { reports, unrouted } = await runSelection(engine, selection);
+    print(reports);
+    if (unrouted.length) console.log(`no route matches: ${unrouted.map((o) => `${o.backend} ${o.objectLabel}`).join(", ")}`);
+    return reports.every((r) => r.state === "SUCCESS" || r.state === "NOTHING") ? 0 : 1;
+  } finally {
+    await engine.close();
+    await engine.db.$disconnect();
+  }
+}
+
+function print(reports: RunReport[]) {
+  for (const r of reports) console.log(`${r.state.padEnd(8)} log #${r.logId} ${r.backend} on ${r.server}: ${r.operations.join(", ")}`);
+  if (!reports.length) console.log("nothing ran");
+}
+
+main()
+  .then((code) => process.exit(code))
+  .catch((error) => {
+    console.error(`orchestrate: ${error instanceof Error ? error.message : error}`);
+    process.exit(1);
+  });
