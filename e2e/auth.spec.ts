@@ -27,7 +27,8 @@ test.describe("sign-in", () => {
     await expect(page.getByRole("heading", { name: "Dashboard" })).toBeVisible();
     await expect(page.getByTestId("current-user")).toContainText("operator");
     await page.getByRole("button", { name: "Sign out" }).click();
-    await expect(page).toHaveURL(/\/login/);
+    await expect(page.getByRole("button", { name: "Sign in" })).toBeVisible();
+    expect((await page.context().cookies()).map((c) => c.name)).not.toContain("authjs.session-token");
     await page.goto("/servers");
     await expect(page).toHaveURL(/\/login/);
   });

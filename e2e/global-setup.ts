@@ -1,14 +1,19 @@
-import { mkdirSync, rmSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { createDb } from "../lib/db-client";
 import { migrate } from "../lib/migrate";
 import { hashPassword } from "../lib/sign-in";
 import { E2E_DATABASE_URL } from "../playwright.config";
+import { clientKey, startSshHost } from "../tests/support/ssh-host";
 import { USERS } from "./users";
 
-// A fresh database for every run, with one account per role.
+export const E2E_DIR = path.resolve(".tmp/e2e");
+export const HOSTS_FILE = path.join(E2E_DIR, "hosts.json");
+
+// A fresh database with one account per role, and two real sshd hosts on loopback for the run.
 export default async function globalSetup() {
-  rmSync(".tmp/e2e", { recursive: true, force: true });
-  mkdirSync(".tmp/e2e", { recursive: true });
+  rmSync(E2E_DIR, { recursive: true, force: true });
+  mkdirSync(E2E_DIR, { recursive: true });
   mkdirSync("e2e/.auth", { recursive: true });
   await migrate(E2E_DATABASE_URL);
   const db = createDb(E2E_DATABASE_URL);
@@ -16,4 +21,14 @@ export default async function globalSetup() {
     await db.user.create({ data: { email: user.email, role: user.role, name: user.role, passwordHash: await hashPassword(user.password) } });
   }
   await db.$disconnect();
+
+  const key = clientKey(E2E_DIR); // the app reads it through ORCHESTRA_SSH_KEY (playwright.config.ts)
+  const hosts = await Promise.all([
+    startSshHost({ address: "127.0.0.2", port: 22302, clientKeyFile: key, root: E2E_DIR }),
+    startSshHost({ address: "127.0.0.3", port: 22303, clientKeyFile: key, root: E2E_DIR }),
+  ]);
+  writeFileSync(HOSTS_FILE, JSON.stringify(hosts.map(({ address, port, sandbox, fingerprint }) => ({ address, port, sandbox, fingerprint }))));
+  return async () => {
+    await Promise.all(hosts.map((h) => h.stop()));
+  };
 }

@@ -20,6 +20,7 @@ function wrapperFor(user: ActionUser | null) {
       const result = await db.$transaction((tx) => fn({ db: tx as unknown as typeof db }));
       return { result, runs: [] };
     },
+    direct: (_user, fn) => fn({ db }),
     rethrow: (e) => {
       if (e instanceof Error && e.message === "REDIRECT") throw e;
     },

@@ -1,8 +1,6 @@
 "use client";
-import { useActionState } from "react";
-import { initialState, type ActionState } from "@/lib/actions/state";
 import type { FormAction } from "@/lib/actions/wrapper";
-import { FormMessage, SubmitButton } from "./form";
+import { FormMessage, SubmitButton, useFormAction } from "./form";
 
 /** A one-button form (delete, retry, forget key…) posting hidden fields to an action. */
 export function ActionButton({
@@ -18,19 +16,13 @@ export function ActionButton({
   confirm?: string;
   className?: string;
 }) {
-  const [state, formAction] = useActionState<ActionState, FormData>(action, initialState);
+  const { state, onSubmit, pending } = useFormAction(action, confirm);
   return (
-    <form
-      action={formAction}
-      className="inline-block"
-      onSubmit={(e) => {
-        if (confirm && !window.confirm(confirm)) e.preventDefault();
-      }}
-    >
+    <form onSubmit={onSubmit} className="inline-block">
       {Object.entries(fields).map(([k, v]) => (
         <input key={k} type="hidden" name={k} value={v} />
       ))}
-      <SubmitButton className={className}>{label}</SubmitButton>
+      <SubmitButton pending={pending} className={className}>{label}</SubmitButton>
       {!state.ok && state.message && <FormMessage state={state} />}
     </form>
   );

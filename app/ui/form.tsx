@@ -1,7 +1,24 @@
 "use client";
-import { useFormStatus } from "react-dom";
-import type { ActionState } from "@/lib/actions/state";
+import { startTransition, useActionState } from "react";
+import { initialState, type ActionState } from "@/lib/actions/state";
+import type { FormAction } from "@/lib/actions/wrapper";
 import { RunList } from "./run-list";
+
+/**
+ * Submits a form to a server action without React's automatic form reset, so a failed submit keeps
+ * every field as typed (selects and checkboxes included). `confirm` asks before submitting.
+ */
+export function useFormAction(action: FormAction, confirm?: string) {
+  const [state, dispatch, pending] = useActionState<ActionState, FormData>(action, initialState);
+  const onSubmit = (event: React.FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    if (confirm && !window.confirm(confirm)) return;
+    const submitter = (event.nativeEvent as SubmitEvent).submitter as HTMLElement | null;
+    const data = new FormData(event.currentTarget, submitter);
+    startTransition(() => dispatch(data));
+  };
+  return { state, onSubmit, pending };
+}
 
 export function Field({
   label,
@@ -59,8 +76,7 @@ export function FormMessage({ state }: { state: ActionState }) {
   );
 }
 
-export function SubmitButton({ children, className = "btn" }: { children: React.ReactNode; className?: string }) {
-  const { pending } = useFormStatus();
+export function SubmitButton({ children, pending, className = "btn" }: { children: React.ReactNode; pending: boolean; className?: string }) {
   return (
     <button className={className} disabled={pending}>
       {pending ? "Working…" : children}

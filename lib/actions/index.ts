@@ -2,6 +2,7 @@ import "server-only";
 import { cookies } from "next/headers";
 import { revalidatePath } from "next/cache";
 import { redirect, unstable_rethrow } from "next/navigation";
+import { db } from "../db";
 import { engine } from "../orchestra";
 import { orchestrate, runOperations, type TxDb } from "../orchestration";
 import { currentUser } from "../session";
@@ -22,6 +23,7 @@ export const action = createActionWrapper<{ db: ActionDb }>({
     const runs = reports.map(({ logId, server, backend, state, operations }) => ({ logId, server, backend, state, operations }));
     return { result: unit.result, runs };
   },
+  direct: (_user, fn) => fn({ db }),
   rethrow: unstable_rethrow,
   async redirect(path, state) {
     // The page we land on shows what happened (message and script runs) once.

@@ -7,12 +7,14 @@ import { UserError, type ActionState, type FieldErrors, type RunReport } from ".
 
 export type ActionUser = { id: number; email: string; name: string; role: Role };
 
-export type ActionOutcome = { message?: string; redirectTo?: string } | void;
+export type ActionOutcome = { message?: string; redirectTo?: string; runs?: RunReport[] } | void;
 
 export type WrapperDeps<Ctx> = {
   getUser(): Promise<ActionUser | null>;
   /** Runs the handler inside a unit of work; returns its result and the script runs it caused. */
   unitOfWork<T>(user: ActionUser, fn: (ctx: Ctx) => Promise<T>): Promise<{ result: T; runs: RunReport[] }>;
+  /** Runs the handler without a unit of work (for actions that run scripts themselves: retry, test). */
+  direct<T>(user: ActionUser, fn: (ctx: Ctx) => Promise<T>): Promise<T>;
   /** Re-throws framework control flow (redirect, notFound) that must not be caught. */
   rethrow(error: unknown): void;
   redirect(path: string, state: ActionState): Promise<never>;
@@ -24,6 +26,8 @@ export type ActionOptions<S extends z.ZodType> = {
   schema: S;
   /** Form fields never echoed back to the browser (passwords, keys). */
   secretFields?: string[];
+  /** false: no transaction around the handler (it must not write service objects). */
+  unitOfWork?: boolean;
 };
 
 export type FormAction = (prev: ActionState, formData: FormData) => Promise<ActionState>;
@@ -49,13 +53,16 @@ export function createActionWrapper<Ctx>(deps: WrapperDeps<Ctx>) {
       let state: ActionState;
       let redirectTo: string | undefined;
       try {
-        const { result, runs } = await deps.unitOfWork(user, (ctx) => handler(parsed.data, { ...ctx, user }));
+        const run = (ctx: Ctx) => handler(parsed.data, { ...ctx, user });
+        const { result, runs: unitRuns } =
+          options.unitOfWork === false ? { result: await deps.direct(user, run), runs: [] } : await deps.unitOfWork(user, run);
+        const runs = [...unitRuns, ...(result?.runs ?? [])];
         redirectTo = result?.redirectTo;
         const failed = runs.filter((r) => !["SUCCESS", "NOTHING"].includes(r.state));
         state = {
           ok: failed.length === 0,
           message: failed.length
-            ? `Saved, but ${failed.length} of ${runs.length} script run(s) did not succeed.`
+            ? `${result?.message ?? "Saved."} But ${failed.length} of ${runs.length} script run(s) did not succeed.`
             : (result?.message ?? "Saved."),
           runs,
         };

@@ -1,7 +1,5 @@
 "use client";
-import { useActionState } from "react";
-import { Field, FormMessage, SubmitButton, inputProps } from "@/app/ui/form";
-import { initialState, type ActionState } from "@/lib/actions/state";
+import { Field, FormMessage, SubmitButton, inputProps, useFormAction } from "@/app/ui/form";
 import type { FormAction } from "@/lib/actions/wrapper";
 
 export type ServerFormValues = {
@@ -16,9 +14,9 @@ export type ServerFormValues = {
 };
 
 export function ServerForm({ action, server, disabled }: { action: FormAction; server?: ServerFormValues; disabled?: boolean }) {
-  const [state, formAction] = useActionState<ActionState, FormData>(action, initialState);
+  const { state, onSubmit, pending } = useFormAction(action);
   return (
-    <form action={formAction} className="max-w-2xl space-y-4" noValidate>
+    <form onSubmit={onSubmit} className="max-w-2xl space-y-4" noValidate>
       <FormMessage state={state} />
       {server?.id && <input type="hidden" name="id" value={server.id} />}
       <fieldset disabled={disabled} className="grid grid-cols-2 gap-4">
@@ -46,7 +44,7 @@ export function ServerForm({ action, server, disabled }: { action: FormAction; s
           </Field>
         </div>
       </fieldset>
-      {!disabled && <SubmitButton>{server?.id ? "Save server" : "Add server"}</SubmitButton>}
+      {!disabled && <SubmitButton pending={pending}>{server?.id ? "Save server" : "Add server"}</SubmitButton>}
     </form>
   );
 }

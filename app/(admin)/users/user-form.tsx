@@ -1,13 +1,11 @@
 "use client";
-import { useActionState } from "react";
-import { Field, FormMessage, SubmitButton, inputProps } from "@/app/ui/form";
-import { initialState, type ActionState } from "@/lib/actions/state";
+import { Field, FormMessage, SubmitButton, inputProps, useFormAction } from "@/app/ui/form";
 import type { FormAction } from "@/lib/actions/wrapper";
 
 export function UserForm({ action }: { action: FormAction }) {
-  const [state, formAction] = useActionState<ActionState, FormData>(action, initialState);
+  const { state, onSubmit, pending } = useFormAction(action);
   return (
-    <form action={formAction} className="grid max-w-2xl grid-cols-2 gap-4" noValidate>
+    <form onSubmit={onSubmit} className="grid max-w-2xl grid-cols-2 gap-4" noValidate>
       <div className="col-span-2"><FormMessage state={state} /></div>
       <Field label="E-mail" name="email" state={state}><input className="input" type="email" {...inputProps("email", state)} /></Field>
       <Field label="Name" name="name" state={state}><input className="input" {...inputProps("name", state)} /></Field>
@@ -21,15 +19,15 @@ export function UserForm({ action }: { action: FormAction }) {
       <Field label="Password" name="password" state={state} hint="At least 10 characters.">
         <input className="input" type="password" autoComplete="new-password" id="password" name="password" aria-invalid={Boolean(state.fieldErrors?.password) || undefined} />
       </Field>
-      <div><SubmitButton>Add user</SubmitButton></div>
+      <div><SubmitButton pending={pending}>Add user</SubmitButton></div>
     </form>
   );
 }
 
 export function RoleSelect({ action, id, role, roles }: { action: FormAction; id: number; role: string; roles: string[] }) {
-  const [state, formAction] = useActionState<ActionState, FormData>(action, initialState);
+  const { state, onSubmit, pending } = useFormAction(action);
   return (
-    <form action={formAction} className="flex items-center gap-2">
+    <form onSubmit={onSubmit} className="flex items-center gap-2">
       <input type="hidden" name="id" value={id} />
       <select name="role" defaultValue={role} className="input w-32" aria-label="Role" onChange={(e) => e.currentTarget.form?.requestSubmit()}>
         {roles.map((r) => <option key={r} value={r}>{r}</option>)}

@@ -1,0 +1,78 @@
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { fetchLog } from "@/lib/data/logs";
+import { requireUser } from "@/lib/session";
+import { hasRole } from "@/lib/roles";
+import { idParam } from "@/lib/schemas/common";
+import { PageHeader, formatDate } from "@/app/ui/page-header";
+import { StateBadge } from "@/app/ui/state-badge";
+import { ActionButton } from "@/app/ui/confirm-button";
+import { AutoRefresh } from "@/app/ui/auto-refresh";
+import { duration } from "@/app/ui/filters";
+import { retry, revoke } from "../actions";
+
+function Output({ title, text, testId }: { title: string; text: string; testId: string }) {
+  return (
+    <section className="mb-4">
+      <h2 className="mb-1 font-semibold">{title}</h2>
+      <pre data-testid={testId} className="max-h-[32rem] overflow-auto rounded bg-slate-900 p-3 font-mono text-xs whitespace-pre-wrap text-slate-100">
+        {text || <span className="text-slate-500">(empty)</span>}
+      </pre>
+    </section>
+  );
+}
+
+export default async function LogPage({ params }: { params: Promise<{ id: string }> }) {
+  const user = await requireUser();
+  const id = idParam.safeParse((await params).id);
+  if (!id.success) notFound();
+  const log = await fetchLog(id.data);
+  if (!log) notFound();
+  const running = log.state === "STARTED" || log.state === "RECEIVED";
+  const operator = hasRole(user.role, "operator");
+  const revocable = log.operations.some((o) => o.operation.state === "PENDING" || o.operation.state === "FAILURE");
+  return (
+    <>
+      <PageHeader title={`Script log #${log.id}`}>
+        <AutoRefresh active={running} />
+        {operator && !running && <ActionButton action={retry} fields={{ id: log.id }} label="Retry" className="btn" />}
+        {operator && revocable && <ActionButton action={revoke} fields={{ id: log.id }} label="Revoke" confirm="Revoke this log's pending or failed operations? They will not run again." />}
+      </PageHeader>
+      <dl className="mb-4 grid grid-cols-2 gap-x-6 gap-y-1 rounded border border-slate-200 bg-white p-3 md:grid-cols-4">
+        <dt className="text-slate-500">State</dt><dd data-testid="log-state"><StateBadge state={log.state} /></dd>
+        <dt className="text-slate-500">Exit code</dt><dd className="font-mono">{log.exitCode ?? "—"}</dd>
+        <dt className="text-slate-500">Server</dt><dd><Link className="link" href={`/servers/${log.server.id}`}>{log.server.name}</Link> <span className="font-mono text-xs text-slate-500">{log.server.address}</span></dd>
+        <dt className="text-slate-500">Backend</dt><dd className="font-mono">{log.backend} ({log.method})</dd>
+        <dt className="text-slate-500">Created</dt><dd>{formatDate(log.createdAt)}{log.createdBy ? ` by ${log.createdBy.email}` : ""}</dd>
+        <dt className="text-slate-500">Duration</dt><dd>{duration(log.startedAt, log.finishedAt)}</dd>
+        <dt className="text-slate-500">Started</dt><dd>{formatDate(log.startedAt)}</dd>
+        <dt className="text-slate-500">Finished</dt><dd>{formatDate(log.finishedAt)}</dd>
+        {log.retryOf && <><dt className="text-slate-500">Retry of</dt><dd><Link className="link" href={`/logs/${log.retryOf.id}`}>#{log.retryOf.id}</Link> <StateBadge state={log.retryOf.state} /></dd></>}
+        {log.retries.length > 0 && <><dt className="text-slate-500">Retried as</dt><dd>{log.retries.map((r) => <span key={r.id} className="mr-2"><Link className="link" href={`/logs/${r.id}`}>#{r.id}</Link> <StateBadge state={r.state} /></span>)}</dd></>}
+      </dl>
+      <section className="mb-4">
+        <h2 className="mb-1 font-semibold">Operations</h2>
+        <ul className="rounded border border-slate-200 bg-white p-2">
+          {log.operations.map(({ operation: o }) => (
+            <li key={o.id} className="flex items-center gap-2">
+              <Link className="link font-mono" href={`/operations/${o.id}`}>#{o.id}</Link> {o.action} {o.model} <strong>{o.objectLabel}</strong> <StateBadge state={o.state} />
+            </li>
+          ))}
+        </ul>
+      </section>
+      {log.stderr && <Output title="stderr" text={log.stderr} testId="log-stderr" />}
+      <Output title="stdout" text={log.stdout} testId="log-stdout" />
+      <section className="mb-4">
+        <h2 className="mb-1 font-semibold">Script</h2>
+        <pre data-testid="log-script" className="overflow-auto rounded border border-slate-200 bg-white p-0 font-mono text-xs">
+          {log.script.split("\n").map((line, i) => (
+            <div key={i} className="flex">
+              <span className="w-10 shrink-0 select-none border-r border-slate-200 bg-slate-50 pr-2 text-right text-slate-400">{i + 1}</span>
+              <code className="pl-2 whitespace-pre">{line}</code>
+            </div>
+          ))}
+        </pre>
+      </section>
+    </>
+  );
+}

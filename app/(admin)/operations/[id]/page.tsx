@@ -1,0 +1,58 @@
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { fetchOperation } from "@/lib/data/operations";
+import { requireUser } from "@/lib/session";
+import { idParam } from "@/lib/schemas/common";
+import { PageHeader, formatDate } from "@/app/ui/page-header";
+import { StateBadge } from "@/app/ui/state-badge";
+
+type Json = Record<string, unknown> | null;
+
+/** Field-by-field before/after of the snapshots. */
+function Diff({ before, after }: { before: Json; after: Json }) {
+  const keys = [...new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})])];
+  const show = (v: unknown) => (v === undefined ? "" : JSON.stringify(v));
+  return (
+    <table className="table font-mono text-xs">
+      <thead><tr><th>Field</th><th>Before</th><th>After</th></tr></thead>
+      <tbody>
+        {keys.map((k) => {
+          const changed = show(before?.[k]) !== show(after?.[k]);
+          return (
+            <tr key={k} className={changed ? "bg-amber-50" : ""}>
+              <td>{k}</td>
+              <td className={changed ? "text-red-700" : ""}>{before ? show(before[k]) : "—"}</td>
+              <td className={changed ? "text-emerald-700" : ""}>{after ? show(after[k]) : "—"}</td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
+
+export default async function OperationPage({ params }: { params: Promise<{ id: string }> }) {
+  await requireUser();
+  const id = idParam.safeParse((await params).id);
+  if (!id.success) notFound();
+  const op = await fetchOperation(id.data);
+  if (!op) notFound();
+  return (
+    <>
+      <PageHeader title={`Operation #${op.id}`} />
+      <p className="mb-3">
+        <StateBadge state={op.state} /> {op.action} {op.model} <strong>{op.objectLabel}</strong> (#{op.objectId}) with <span className="font-mono">{op.backend}</span> on{" "}
+        <Link className="link" href={`/servers/${op.server.id}`}>{op.server.name}</Link> · {op.async ? "async" : "sync"} · attempts {op.attempts} · unit of work <span className="font-mono text-xs">{op.unitOfWork}</span> · {formatDate(op.createdAt)}
+      </p>
+      <h2 className="mb-1 font-semibold">Script logs</h2>
+      <ul className="mb-4">
+        {op.scriptLogs.length === 0 && <li className="text-slate-500">Not run yet.</li>}
+        {op.scriptLogs.map((l) => (
+          <li key={l.scriptLogId}><Link className="link" href={`/logs/${l.scriptLogId}`}>#{l.scriptLogId}</Link> <StateBadge state={l.scriptLog.state} /> {formatDate(l.scriptLog.createdAt)}</li>
+        ))}
+      </ul>
+      <h2 className="mb-1 font-semibold">Snapshot</h2>
+      <Diff before={op.before as Json} after={op.after as Json} />
+    </>
+  );
+}

@@ -1,0 +1,55 @@
+"use server";
+import { revalidatePath } from "next/cache";
+import { z } from "zod";
+import { action } from "@/lib/actions";
+import { UserError } from "@/lib/actions/state";
+import { idParam } from "@/lib/schemas/common";
+import { routeSchema, routeUpdateSchema } from "@/lib/schemas/route";
+import { previewMatch as preview } from "@/lib/data/routes";
+import { validateMatch } from "@/lib/orchestration/router";
+import { createRegistry, MODEL_SAMPLES } from "@/lib/services/registry";
+
+const registry = createRegistry();
+
+export const createRoute = action({ role: "admin", schema: routeSchema }, async (input, { db }) => {
+  const route = await db.route.create({ data: input });
+  revalidatePath("/routes");
+  return { message: `Route for ${route.backend} added.`, redirectTo: "/routes" };
+});
+
+export const updateRoute = action({ role: "admin", schema: routeUpdateSchema }, async ({ id, ...input }, { db }) => {
+  await db.route.update({ where: { id }, data: input });
+  revalidatePath("/routes");
+  return { message: "Route saved.", redirectTo: "/routes" };
+});
+
+export const deleteRoute = action({ role: "admin", schema: z.object({ id: idParam }) }, async ({ id }, { db }) => {
+  const route = await db.route.findUnique({ where: { id } });
+  if (!route) throw new UserError("This route no longer exists.");
+  await db.route.delete({ where: { id } });
+  revalidatePath("/routes");
+  return { message: `Route for ${route.backend} deleted.`, redirectTo: "/routes" };
+});
+
+export const toggleRoute = action({ role: "admin", schema: z.object({ id: idParam }) }, async ({ id }, { db }) => {
+  const route = await db.route.findUnique({ where: { id } });
+  if (!route) throw new UserError("This route no longer exists.");
+  await db.route.update({ where: { id }, data: { active: !route.active } });
+  revalidatePath("/routes");
+  return { message: `Route ${route.active ? "disabled" : "enabled"}.`, redirectTo: "/routes" };
+});
+
+/** Read-only: which existing objects the expression would select. */
+export const previewRoute = action(
+  { role: "viewer", schema: z.object({ backend: z.string(), match: z.string().default("true") }), unitOfWork: false },
+  async ({ backend, match }) => {
+    if (!registry.has(backend)) throw new UserError("Choose a backend.", "backend");
+    const invalid = validateMatch(match || "true", MODEL_SAMPLES[registry.get(backend).model] ?? {});
+    if (invalid) throw new UserError(invalid, "match");
+    const p = await preview(backend, match);
+    const head = p.matched.slice(0, 30).join(", ");
+    return {
+      message: `Matches ${p.matched.length} of ${p.total} existing objects${p.matched.length ? `: ${head}${p.matched.length > 30 ? "…" : ""}` : "."}${p.errors.length ? ` Errors: ${p.errors.slice(0, 5).join("; ")}` : ""}`,
+    };
+  },
+);
