@@ -15,7 +15,8 @@ export type RouteRow = {
   active: boolean;
 };
 
-type Compiled = (object: Snapshot) => boolean;
+/** A compiled match: call it with a snapshot, or `.cel` with a snapshot already converted by toCel. */
+type Compiled = ((object: Snapshot) => boolean) & { cel(input: unknown): boolean };
 
 const env = celEnv({
   variables: { object: mapType(CelScalar.STRING, CelScalar.DYN) },
@@ -30,7 +31,7 @@ export class MatchError extends Error {
 }
 
 /** Integers become CEL ints (so `object.uid > 1000` compares as numbers); nested values likewise. */
-function toCel(value: unknown): unknown {
+export function toCel(value: unknown): unknown {
   if (typeof value === "number" && Number.isInteger(value)) return BigInt(value);
   if (Array.isArray(value)) return value.map(toCel);
   if (value && typeof value === "object") return new Map(Object.entries(value).map(([k, v]) => [k, toCel(v)]));
@@ -90,12 +91,13 @@ export function compileMatch(source: string): Compiled {
   } catch (error) {
     throw new MatchError(cleanMessage((error as Error).message));
   }
-  const compiled: Compiled = (object) => {
-    const result = program({ object: toCel(object) as never });
+  const cel = (input: unknown) => {
+    const result = program({ object: input as never });
     if (isCelError(result)) throw new MatchError(cleanMessage(result.message));
     if (typeof result !== "boolean") throw new MatchError(`the expression must be true or false, not ${typeof result}`);
     return result;
   };
+  const compiled: Compiled = Object.assign((object: Snapshot) => cel(toCel(object)), { cel });
   if (cache.size > 1000) cache.clear();
   cache.set(source, compiled);
   return compiled;
@@ -145,10 +147,11 @@ export function routeOperations(operations: readonly PendingOperation[], routes:
   const result: RoutingResult = { routed: [], unrouted: [], errors: [] };
   for (const operation of operations) {
     const object = (operation.action === "delete" ? operation.before : operation.after) ?? operation.before ?? {};
+    const input = toCel(object); // converted once, evaluated by every route
     let matched = false;
     for (const route of byBackend.get(operation.backend) ?? []) {
       try {
-        if (!compileMatch(route.match)(object)) continue;
+        if (!compileMatch(route.match).cel(input)) continue;
       } catch (error) {
         // A route that cannot be evaluated for this object does not match it; the UI shows why.
         result.errors.push({ operation, route, error: (error as Error).message });

@@ -1,0 +1,147 @@
+// npm run bench — performance goals as ratios against baselines measured in the same run.
+//  1. collect + route + render: 10,000 operations over 50 CEL routes (in memory), in operations/s,
+//     against the baseline of serializing the same snapshots to JSON (what storing them costs anyway).
+//  2. end to end: 200 system users saved in one unit of work on one real sshd host (database, outbox,
+//     rendering, SSH, log), against `ssh host bash -s < same-script` with OpenSSH in the same run.
+import { execFileSync, spawnSync } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { Collector } from "../lib/orchestration/collector";
+import { routeOperations, type RouteRow } from "../lib/orchestration/router";
+import { renderScript } from "../lib/orchestration/script";
+import { Engine } from "../lib/orchestration/engine";
+import { SshExecutor } from "../lib/orchestration/executors/ssh";
+import { orchestrate } from "../lib/orchestration/unit-of-work";
+import { runOperations } from "../lib/orchestration/dispatcher";
+import { createRegistry } from "../lib/services/registry";
+import { createDb } from "../lib/db-client";
+import { migrate } from "../lib/migrate";
+import type { ServerInfo } from "../lib/orchestration/types";
+import { clientKey, startSshHost } from "../tests/support/ssh-host";
+
+function timed<T>(fn: () => T): [T, number] {
+  const start = process.hrtime.bigint();
+  const value = fn();
+  return [value, Number(process.hrtime.bigint() - start) / 1e6];
+}
+
+async function timedAsync<T>(fn: () => Promise<T>): Promise<[T, number]> {
+  const start = process.hrtime.bigint();
+  const value = await fn();
+  return [value, Number(process.hrtime.bigint() - start) / 1e6];
+}
+
+function best(runs: number, fn: () => number): number {
+  return Math.min(...Array.from({ length: runs }, fn));
+}
+
+function pipelineBench() {
+  const registry = createRegistry();
+  const N = 10_000;
+  const changes = Array.from({ length: N }, (_, i) => ({
+    model: "SystemUser",
+    kind: "create" as const,
+    objectId: String(i + 1),
+    before: null,
+    after: { id: i + 1, username: `user${i}`, uid: 10_000 + i, shell: "/bin/bash", home: "", groups: ["www", `team${i % 7}`], active: i % 11 !== 0, description: "" },
+  }));
+  const servers: ServerInfo[] = Array.from({ length: 50 }, (_, i) => ({ id: i + 1, name: `web${i}`, address: `127.0.1.${i}`, port: 22, sshUser: "root", hostKeyFingerprint: null, variables: {} }));
+  // 50 routes that split users between servers by uid and group
+  const routes: RouteRow[] = servers.map((s, i) => ({
+    id: i + 1,
+    backend: "system-users",
+    serverId: s.id,
+    match: i % 2 ? `object.uid % 50 == ${i}` : `object.uid % 50 == ${i} && "www" in object.groups`,
+    async: false,
+    asyncActions: [],
+    active: true,
+  }));
+
+  // Collecting is synchronous per write; operations() only awaits for related models (none here).
+  const ours = best(3, () =>
+    timed(() => {
+      const c = new Collector(registry);
+      for (const change of changes) c.add(change);
+      return c.size;
+    })[1],
+  );
+  const collector = new Collector(registry);
+  for (const c of changes) collector.add(c);
+  return collector.operations(async () => null).then((ops) => {
+    const backend = registry.get("system-users");
+    const routeAndRender = best(3, () =>
+      timed(() => {
+        const { routed } = routeOperations(ops, routes);
+        const groups = new Map<number, typeof ops>();
+        for (const r of routed) groups.set(r.route.serverId, [...(groups.get(r.route.serverId) ?? []), r.operation]);
+        let bytes = 0;
+        for (const [serverId, group] of groups) bytes += renderScript(backend, servers[serverId - 1], group).text.length;
+        return bytes;
+      })[1],
+    );
+    const baseline = best(3, () => timed(() => changes.map((c) => JSON.stringify(c.after)).join("").length)[1]);
+    const total = ours + routeAndRender;
+    console.log(`pipeline: ${N} operations, 50 routes`);
+    console.log(`  collect ${ours.toFixed(1)} ms + route & render ${routeAndRender.toFixed(1)} ms = ${total.toFixed(1)} ms → ${Math.round((N / total) * 1000).toLocaleString("en")} operations/s`);
+    console.log(`  baseline JSON.stringify of the snapshots: ${baseline.toFixed(1)} ms → ratio ${(total / baseline).toFixed(1)}×`);
+  });
+}
+
+async function endToEndBench() {
+  if (process.getuid?.() !== 0 || spawnSync("test", ["-x", "/usr/sbin/sshd"]).status !== 0) {
+    console.log("end to end: skipped (needs root and openssh-server; `npm test` installs it)");
+    return;
+  }
+  const dir = mkdtempSync(path.join(os.tmpdir(), "orchestra-bench-"));
+  const key = clientKey(dir);
+  const host = await startSshHost({ address: "127.0.0.5", port: 22505, clientKeyFile: key, root: dir });
+  const url = `file:${dir}/bench.db`;
+  await migrate(url);
+  const db = createDb(url);
+  const engine = new Engine({ db, registry: createRegistry(), executor: () => SshExecutor.fromKeyFile(key) });
+  try {
+    const server = await db.server.create({ data: { name: "bench", address: host.address, port: host.port, variables: { SYSUSER_PREFIX: host.sandbox } } });
+    await db.route.create({ data: { backend: "system-users", serverId: server.id } });
+    const [reports, ours] = await timedAsync(async () => {
+      const unit = await orchestrate(engine, async (tx) => {
+        for (let i = 0; i < 200; i++) await tx.systemUser.create({ data: { username: `bench${i}` } });
+      });
+      return runOperations(engine, unit.operations.map((o) => o.id));
+    });
+    if (reports.length !== 1 || reports[0].state !== "SUCCESS") throw new Error(`bench run failed: ${JSON.stringify(reports)}`);
+    const log = await db.scriptLog.findUniqueOrThrow({ where: { id: reports[0].logId } });
+
+    // The same script, against a fresh copy of the sandbox, through OpenSSH.
+    const fresh = path.join(dir, "fresh");
+    mkdirSync(path.join(fresh, "etc"), { recursive: true });
+    mkdirSync(path.join(fresh, "home"), { recursive: true });
+    for (const f of ["passwd", "group", "shadow", "gshadow"]) cpSync(`/etc/${f}`, path.join(fresh, "etc", f));
+    const script = log.script.replace(`root=${host.sandbox}`, `root=${fresh}`);
+    if (script === log.script) throw new Error("could not retarget the script");
+    const known = path.join(dir, "known_hosts");
+    const [, raw] = timed(() =>
+      execFileSync("ssh", ["-i", key, "-p", String(host.port), "-o", `UserKnownHostsFile=${known}`, "-o", "StrictHostKeyChecking=accept-new", "-o", "BatchMode=yes", "-o", "LogLevel=ERROR", `root@${host.address}`, "bash", "-s"], { input: script }),
+    );
+    const users = readFileSync(path.join(fresh, "etc/passwd"), "utf8").match(/^bench\d+:/gm)?.length;
+    if (users !== 200) throw new Error(`raw run created ${users} users`);
+    console.log(`end to end: 200 system users in one unit of work on one sshd host`);
+    console.log(`  Orchestra (database, outbox, render, SSH, log) ${ours.toFixed(0)} ms`);
+    console.log(`  baseline ssh host bash -s < same-script         ${raw.toFixed(0)} ms → ratio ${(ours / raw).toFixed(2)}×`);
+  } finally {
+    await engine.close();
+    await db.$disconnect();
+    await host.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main() {
+  await pipelineBench();
+  await endToEndBench();
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
