@@ -5,6 +5,7 @@ import { migrate } from "../lib/migrate";
 import { hashPassword } from "../lib/sign-in";
 import { E2E_DATABASE_URL } from "../playwright.config";
 import { clientKey, startSshHost } from "../tests/support/ssh-host";
+import { startNginx } from "../tests/support/nginx";
 import { USERS } from "./users";
 
 export const E2E_DIR = path.resolve(".tmp/e2e");
@@ -27,8 +28,14 @@ export default async function globalSetup() {
     startSshHost({ address: "127.0.0.2", port: 22302, clientKeyFile: key, root: E2E_DIR }),
     startSshHost({ address: "127.0.0.3", port: 22303, clientKeyFile: key, root: E2E_DIR }),
   ]);
-  writeFileSync(HOSTS_FILE, JSON.stringify(hosts.map(({ address, port, sandbox, fingerprint }) => ({ address, port, sandbox, fingerprint }))));
+  // Each host also runs its own nginx, whose sites directory the websites backend writes.
+  const nginxes = hosts.map((h) => startNginx({ address: h.address, port: 18082, root: E2E_DIR }));
+  writeFileSync(
+    HOSTS_FILE,
+    JSON.stringify(hosts.map(({ address, port, sandbox, fingerprint }, i) => ({ address, port, sandbox, fingerprint, nginx: { address, port: 18082, variables: nginxes[i].variables } }))),
+  );
   return async () => {
+    await Promise.all(nginxes.map((n) => n.stop()));
     await Promise.all(hosts.map((h) => h.stop()));
   };
 }

@@ -2,7 +2,13 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { HOSTS_FILE } from "./global-setup";
 
-export type E2eHost = { address: string; port: number; sandbox: string; fingerprint: string };
+export type E2eHost = {
+  address: string;
+  port: number;
+  sandbox: string;
+  fingerprint: string;
+  nginx: { address: string; port: number; variables: Record<string, string> };
+};
 
 /** The sshd test hosts started by global-setup.ts. */
 export function e2eHosts(): E2eHost[] {

@@ -1,33 +1,72 @@
 import Link from "next/link";
 import { db } from "@/lib/db";
 import { requireUser } from "@/lib/session";
-import { PageHeader } from "@/app/ui/page-header";
+import { hasRole } from "@/lib/roles";
+import { fetchLatestFailures, fetchRunning, fetchRunsPerServer } from "@/lib/data/dashboard";
+import { Empty, PageHeader, formatDate } from "@/app/ui/page-header";
+import { RunsChart } from "@/app/ui/runs-chart";
+import { StateBadge } from "@/app/ui/state-badge";
+import { ActionButton } from "@/app/ui/confirm-button";
+import { AutoRefresh } from "@/app/ui/auto-refresh";
+import { retry } from "./logs/actions";
 
 export default async function Dashboard() {
-  await requireUser();
-  const since = new Date(Date.now() - 24 * 3600_000);
-  const [servers, routes, running, failures] = await Promise.all([
-    db.server.count(),
-    db.route.count({ where: { active: true } }),
-    db.scriptLog.count({ where: { state: { in: ["RECEIVED", "STARTED"] } } }),
-    db.scriptLog.count({ where: { createdAt: { gte: since }, state: { in: ["FAILURE", "ERROR", "TIMEOUT", "ABORTED"] } } }),
+  const user = await requireUser();
+  const [perServer, running, failures, pending] = await Promise.all([
+    fetchRunsPerServer(7),
+    fetchRunning(),
+    fetchLatestFailures(10),
+    db.operation.count({ where: { state: "PENDING" } }),
   ]);
-  const cards = [
-    { label: "Servers", value: servers, href: "/servers" },
-    { label: "Active routes", value: routes, href: "/routes" },
-    { label: "Running scripts", value: running, href: "/logs?state=STARTED" },
-    { label: "Failures (24 h)", value: failures, href: "/logs?state=FAILURE" },
-  ];
+  const max = Math.max(1, ...perServer.flatMap((s) => s.days.map((d) => d.ok + d.failed)));
+  const operator = hasRole(user.role, "operator");
   return (
     <>
-      <PageHeader title="Dashboard" />
-      <div className="grid grid-cols-2 gap-4 md:grid-cols-4">
-        {cards.map((c) => (
-          <Link key={c.label} href={c.href} className="rounded border border-slate-200 bg-white p-4 hover:border-indigo-300">
-            <div className="text-xs uppercase tracking-wide text-slate-500">{c.label}</div>
-            <div className="text-2xl font-semibold">{c.value}</div>
-          </Link>
-        ))}
+      <PageHeader title="Dashboard"><AutoRefresh active={running.length > 0} ms={2000} /></PageHeader>
+      <div className="grid gap-6 xl:grid-cols-[3fr_2fr]">
+        <section>
+          <h2 className="mb-2 font-semibold">Runs per server, last 7 days</h2>
+          {perServer.length === 0 ? <Empty>No servers yet. <Link className="link" href="/servers/new">Add one</Link>.</Empty> : (
+            <ul className="space-y-2 rounded border border-slate-200 bg-white p-3" data-testid="runs-chart">
+              {perServer.map((s) => (
+                <li key={s.id} className="flex items-center gap-4">
+                  <Link className="link w-32 truncate font-medium" href={`/servers/${s.id}`}>{s.name}</Link>
+                  <RunsChart days={s.days} max={max} />
+                  <span className="text-xs text-slate-500">{s.days.reduce((n, d) => n + d.ok, 0)} ok · <span className={s.days.some((d) => d.failed) ? "text-red-700" : ""}>{s.days.reduce((n, d) => n + d.failed, 0)} failed</span></span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+        <section className="space-y-4">
+          <div>
+            <h2 className="mb-2 font-semibold">Running now <span className="text-xs font-normal text-slate-500">({pending} operation{pending === 1 ? "" : "s"} pending)</span></h2>
+            {running.length === 0 ? <p className="text-slate-500">Nothing is running.</p> : (
+              <ul className="rounded border border-slate-200 bg-white p-2">
+                {running.map((l) => (
+                  <li key={l.id}><Link className="link" href={`/logs/${l.id}`}>#{l.id}</Link> <StateBadge state={l.state} /> {l.backend} on {l.server.name}</li>
+                ))}
+              </ul>
+            )}
+          </div>
+          <div>
+            <h2 className="mb-2 font-semibold">Latest failures <Link className="link text-xs font-normal" href="/logs/failures">by server and backend →</Link></h2>
+            {failures.length === 0 ? <p className="text-slate-500">No failures waiting. </p> : (
+              <ul className="divide-y divide-slate-100 rounded border border-slate-200 bg-white" data-testid="latest-failures">
+                {failures.map((f) => (
+                  <li key={f.id} className="flex items-start justify-between gap-2 p-2">
+                    <div className="min-w-0">
+                      <Link className="link" href={`/logs/${f.id}`}>#{f.id}</Link> <StateBadge state={f.state} /> {f.backend} on <strong>{f.server.name}</strong>
+                      <div className="truncate font-mono text-xs text-slate-500">{f.stderr.trim().split("\n").pop() || `exit ${f.exitCode ?? "—"}`}</div>
+                      <div className="text-xs text-slate-400">{formatDate(f.createdAt)}</div>
+                    </div>
+                    {operator && <ActionButton action={retry} fields={{ id: f.id }} label="Retry" />}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </div>
+        </section>
       </div>
     </>
   );

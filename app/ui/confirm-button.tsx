@@ -9,12 +9,15 @@ export function ActionButton({
   label,
   confirm,
   className = "btn-secondary",
+  showSuccess = false,
 }: {
   action: FormAction;
   fields: Record<string, string | number>;
   label: string;
   confirm?: string;
   className?: string;
+  /** Show the success message in place (for actions that stay on the page). */
+  showSuccess?: boolean;
 }) {
   const { state, onSubmit, pending } = useFormAction(action, confirm);
   return (
@@ -23,7 +26,7 @@ export function ActionButton({
         <input key={k} type="hidden" name={k} value={v} />
       ))}
       <SubmitButton pending={pending} className={className}>{label}</SubmitButton>
-      {!state.ok && state.message && <FormMessage state={state} />}
+      {state.message && (!state.ok || showSuccess) && <FormMessage state={state} />}
     </form>
   );
 }

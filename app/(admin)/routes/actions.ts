@@ -41,15 +41,28 @@ export const toggleRoute = action({ role: "admin", schema: z.object({ id: idPara
 
 /** Read-only: which existing objects the expression would select. */
 export const previewRoute = action(
-  { role: "viewer", schema: z.object({ backend: z.string(), match: z.string().default("true") }), unitOfWork: false },
-  async ({ backend, match }) => {
+  {
+    role: "viewer",
+    schema: z.object({
+      backend: z.string(),
+      match: z.string().default("true"),
+      serverId: z.coerce.number().int().positive().optional().catch(undefined),
+      id: z.coerce.number().int().positive().optional().catch(undefined),
+    }),
+    unitOfWork: false,
+  },
+  async ({ backend, match, serverId, id }) => {
     if (!registry.has(backend)) throw new UserError("Choose a backend.", "backend");
     const invalid = validateMatch(match || "true", MODEL_SAMPLES[registry.get(backend).model] ?? {});
     if (invalid) throw new UserError(invalid, "match");
-    const p = await preview(backend, match);
-    const head = p.matched.slice(0, 30).join(", ");
+    const p = await preview(backend, match, serverId ?? null, id ?? null);
+    const list = (names: string[]) => (names.length ? `${names.slice(0, 20).join(", ")}${names.length > 20 ? ` and ${names.length - 20} more` : ""}` : "nothing");
+    const parts = p.servers.map((s) => `${s.server}${s.thisRoute ? " (this route)" : ""}: ${list(s.objects)}`);
+    if (p.nowhere.length) parts.push(`no server: ${list(p.nowhere)}`);
+    if (p.errors.length) parts.push(`errors: ${p.errors.slice(0, 5).join("; ")}`);
+    const thisRoute = p.servers.find((s) => s.thisRoute);
     return {
-      message: `Matches ${p.matched.length} of ${p.total} existing objects${p.matched.length ? `: ${head}${p.matched.length > 30 ? "…" : ""}` : "."}${p.errors.length ? ` Errors: ${p.errors.slice(0, 5).join("; ")}` : ""}`,
+      message: `${thisRoute ? `Matches ${thisRoute.objects.length} of ${p.total}` : `${p.total} objects`}. ${parts.join(" · ")}`,
     };
   },
 );

@@ -5,6 +5,8 @@ import { action } from "@/lib/actions";
 import { UserError } from "@/lib/actions/state";
 import { idParam } from "@/lib/schemas/common";
 import { serverSchema, serverUpdateSchema } from "@/lib/schemas/server";
+import { engine } from "@/lib/orchestra";
+import { testConnection as probe } from "@/lib/orchestration/connection";
 
 export const createServer = action({ role: "admin", schema: serverSchema }, async (input, { db }) => {
   const server = await db.server.create({ data: input });
@@ -34,4 +36,12 @@ export const forgetHostKey = action({ role: "admin", schema: z.object({ id: idPa
   await db.server.update({ where: { id }, data: { hostKeyFingerprint: null } });
   revalidatePath(`/servers/${id}`);
   return { message: "Host key forgotten: the next connection pins the key it is offered.", redirectTo: `/servers/${id}` };
+});
+
+// Operators may check reachability; it changes nothing but a first-use host key pin.
+export const testConnection = action({ role: "operator", schema: z.object({ id: idParam }), unitOfWork: false }, async ({ id }) => {
+  const report = await probe(engine, id);
+  revalidatePath(`/servers/${id}`);
+  if (!report.ok) throw new UserError(`Connection failed: ${report.message}`);
+  return { message: report.message };
 });

@@ -4,6 +4,8 @@
 // each word quoted, so a variable cannot smuggle shell syntax):
 //   NGINX_SITES_DIR  /etc/nginx/sites-enabled      NGINX_LISTEN  80
 //   NGINX_TEST       nginx -t                       NGINX_RELOAD  nginx -s reload
+//   WEBSITES_ROOT    /srv/www (document root of a site without one: WEBSITES_ROOT/<name>)
+// A new document root gets a placeholder index.html (never overwritten), so a site answers at once.
 import type { Backend, ScriptContext } from "@/lib/orchestration/backend";
 import { raw, sh } from "@/lib/orchestration/shell";
 import type { Snapshot } from "@/lib/orchestration/types";
@@ -16,8 +18,8 @@ export type WebsiteSnapshot = {
   domains: Array<{ name: string }>;
 };
 
-export function documentRootOf(site: Pick<WebsiteSnapshot, "documentRoot" | "name">): string {
-  return site.documentRoot || `/srv/www/${site.name}`;
+export function documentRootOf(site: Pick<WebsiteSnapshot, "documentRoot" | "name">, root = "/srv/www"): string {
+  return site.documentRoot || `${root.replace(/\/+$/, "")}/${site.name}`;
 }
 
 function words(command: string): string[] {
@@ -29,13 +31,13 @@ function siteFile(ctx: ScriptContext, name: string): string {
 }
 
 /** The nginx server block of a site (pure; the domains and paths are validated on save). */
-export function serverBlock(site: WebsiteSnapshot, listen: string): string[] {
+export function serverBlock(site: WebsiteSnapshot, listen: string, root: string): string[] {
   return [
     `# managed by Orchestra: website ${site.name}`,
     "server {",
     `    listen ${listen};`,
     `    server_name ${site.domains.map((d) => d.name).join(" ")};`,
-    `    root ${documentRootOf(site)};`,
+    `    root ${root};`,
     "    index index.html;",
     "    location / {",
     "        try_files $uri $uri/ =404;",
@@ -44,8 +46,11 @@ export function serverBlock(site: WebsiteSnapshot, listen: string): string[] {
   ];
 }
 
+// Files replaced or removed keep a backup until nginx accepts the new configuration, so a rejected
+// change is rolled back on the server instead of breaking the next reload.
 function removeFile(ctx: ScriptContext, name: string) {
-  ctx.append(sh`if [ -e ${siteFile(ctx, name)} ]; then rm -f -- ${siteFile(ctx, name)}; changed=1; fi`);
+  const file = siteFile(ctx, name);
+  ctx.append(sh`if [ -e ${file} ]; then mv -f -- ${file} ${`${file}.orchestra-bak`}; touched+=(${file}); changed=1; fi`);
 }
 
 export const websiteBackend: Backend = {
@@ -57,10 +62,10 @@ export const websiteBackend: Backend = {
   include: { domains: true },
   ignoreFields: ["description"],
   method: "ssh",
-  variables: { NGINX_SITES_DIR: "/etc/nginx/sites-enabled", NGINX_LISTEN: "80", NGINX_TEST: "nginx -t", NGINX_RELOAD: "nginx -s reload" },
+  variables: { NGINX_SITES_DIR: "/etc/nginx/sites-enabled", NGINX_LISTEN: "80", NGINX_TEST: "nginx -t", NGINX_RELOAD: "nginx -s reload", WEBSITES_ROOT: "/srv/www" },
   label: (o) => String(o.name),
   prepare(ctx) {
-    ctx.append(raw("changed=0"));
+    ctx.append(raw("changed=0; touched=()"));
     ctx.append(sh`mkdir -p -- ${ctx.variable("NGINX_SITES_DIR")}`);
   },
   save(ctx, object, operation) {
@@ -72,16 +77,26 @@ export const websiteBackend: Backend = {
       return;
     }
     const file = siteFile(ctx, site.name);
-    ctx.append(sh`mkdir -p -- ${documentRootOf(site)}`);
-    ctx.append(sh`printf '%s\\n' ${serverBlock(site, ctx.variable("NGINX_LISTEN"))} > ${`${file}.new`}`);
-    ctx.append(sh`if cmp -s -- ${`${file}.new`} ${file}; then rm -f -- ${`${file}.new`}; else mv -f -- ${`${file}.new`} ${file}; changed=1; fi`);
+    const root = documentRootOf(site, ctx.variable("WEBSITES_ROOT"));
+    ctx.append(sh`mkdir -p -- ${root}`);
+    ctx.append(sh`[ -e ${`${root}/index.html`} ] || printf '<!doctype html><title>%s</title><h1>%s</h1>\\n' ${site.name} ${site.name} > ${`${root}/index.html`}`);
+    ctx.append(sh`printf '%s\\n' ${serverBlock(site, ctx.variable("NGINX_LISTEN"), root)} > ${`${file}.new`}`);
+    ctx.append(sh`if cmp -s -- ${`${file}.new`} ${file}; then rm -f -- ${`${file}.new`}; else`);
+    ctx.append(sh`  if [ -e ${file} ]; then cp -p -- ${file} ${`${file}.orchestra-bak`}; fi`);
+    ctx.append(sh`  mv -f -- ${`${file}.new`} ${file}; touched+=(${file}); changed=1`);
+    ctx.append(raw("fi"));
   },
   delete(ctx, object) {
     removeFile(ctx, (object as Snapshot).name as string);
   },
   commit(ctx) {
     ctx.append(raw(`if [ "$changed" = 1 ]; then`));
-    ctx.append(sh`  ${words(ctx.variable("NGINX_TEST"))}`);
+    ctx.append(sh`  if ! ${words(ctx.variable("NGINX_TEST"))}; then`);
+    ctx.append(raw(`    for f in "\${touched[@]}"; do if [ -e "$f.orchestra-bak" ]; then mv -f -- "$f.orchestra-bak" "$f"; else rm -f -- "$f"; fi; done`));
+    ctx.append(raw(`    echo "nginx rejected the new configuration: the previous files were restored" >&2`));
+    ctx.append(raw("    exit 1"));
+    ctx.append(raw("  fi"));
+    ctx.append(raw(`  for f in "\${touched[@]}"; do rm -f -- "$f.orchestra-bak"; done`));
     ctx.append(sh`  ${words(ctx.variable("NGINX_RELOAD"))}`);
     ctx.append(raw("fi"));
   },

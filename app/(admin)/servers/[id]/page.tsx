@@ -8,7 +8,7 @@ import { PageHeader, formatDate } from "@/app/ui/page-header";
 import { ActionButton } from "@/app/ui/confirm-button";
 import { StateBadge } from "@/app/ui/state-badge";
 import { ServerForm } from "../server-form";
-import { deleteServer, forgetHostKey, updateServer } from "../actions";
+import { deleteServer, forgetHostKey, testConnection, updateServer } from "../actions";
 
 export default async function ServerPage({ params }: { params: Promise<{ id: string }> }) {
   const user = await requireUser();
@@ -20,6 +20,7 @@ export default async function ServerPage({ params }: { params: Promise<{ id: str
   return (
     <>
       <PageHeader title={`Server ${server.name}`}>
+        {hasRole(user.role, "operator") && <ActionButton action={testConnection} fields={{ id: server.id }} label="Test connection" showSuccess />}
         {admin && (
           <ActionButton
             action={deleteServer}

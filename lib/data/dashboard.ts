@@ -1,0 +1,70 @@
+import "server-only";
+import { db } from "../db";
+import { FAILED_LOG_STATES } from "../orchestration/types";
+
+const DAY = 24 * 3600_000;
+
+export type DayCount = { day: string; ok: number; failed: number };
+
+/** Runs and failures per server for each of the last `days` days (UTC), from the logs. */
+export async function fetchRunsPerServer(days = 7) {
+  const today = new Date(new Date().toISOString().slice(0, 10) + "T00:00:00Z").getTime();
+  const starts = Array.from({ length: days }, (_, i) => today - (days - 1 - i) * DAY);
+  const [servers, perDay] = await Promise.all([
+    db.server.findMany({ select: { id: true, name: true }, orderBy: { name: "asc" } }),
+    Promise.all(
+      starts.map((start) =>
+        db.scriptLog.groupBy({
+          by: ["serverId", "state"],
+          where: { createdAt: { gte: new Date(start), lt: new Date(start + DAY) } },
+          _count: { _all: true },
+        }),
+      ),
+    ),
+  ]);
+  return servers.map((server) => ({
+    ...server,
+    days: starts.map((start, i): DayCount => {
+      const rows = perDay[i].filter((r) => r.serverId === server.id);
+      const failed = rows.filter((r) => (FAILED_LOG_STATES as readonly string[]).includes(r.state)).reduce((n, r) => n + r._count._all, 0);
+      const ok = rows.filter((r) => r.state === "SUCCESS" || r.state === "NOTHING").reduce((n, r) => n + r._count._all, 0);
+      return { day: new Date(start).toISOString().slice(5, 10), ok, failed };
+    }),
+  }));
+}
+
+export async function fetchRunning() {
+  return db.scriptLog.findMany({
+    where: { state: { in: ["RECEIVED", "STARTED"] } },
+    orderBy: { id: "asc" },
+    take: 20,
+    select: { id: true, backend: true, state: true, startedAt: true, server: { select: { name: true } } },
+  });
+}
+
+export async function fetchLatestFailures(take = 10) {
+  return db.scriptLog.findMany({
+    where: { state: { in: [...FAILED_LOG_STATES] }, retries: { none: {} } },
+    orderBy: { id: "desc" },
+    take,
+    select: { id: true, backend: true, state: true, exitCode: true, createdAt: true, stderr: true, server: { select: { id: true, name: true } } },
+  });
+}
+
+/** Failures of the last `days` days per (server, backend). */
+export async function fetchFailureMatrix(days = 7) {
+  const rows = await db.scriptLog.groupBy({
+    by: ["serverId", "backend", "state"],
+    where: { createdAt: { gte: new Date(Date.now() - days * DAY) } },
+    _count: { _all: true },
+  });
+  const servers = await db.server.findMany({ select: { id: true, name: true }, orderBy: { name: "asc" } });
+  const backends = [...new Set(rows.map((r) => r.backend))].sort();
+  const cell = (serverId: number, backend: string) => {
+    const mine = rows.filter((r) => r.serverId === serverId && r.backend === backend);
+    const total = mine.reduce((n, r) => n + r._count._all, 0);
+    const failed = mine.filter((r) => (FAILED_LOG_STATES as readonly string[]).includes(r.state)).reduce((n, r) => n + r._count._all, 0);
+    return { total, failed };
+  };
+  return { servers, backends, cell };
+}

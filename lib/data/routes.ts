@@ -1,0 +1,72 @@
+import "server-only";
+import { db } from "../db";
+import { engine } from "../orchestra";
+import { compileMatch } from "../orchestration/router";
+import { delegateName, toSnapshot } from "../orchestration/snapshot";
+import { objectLabel } from "../orchestration/backend";
+
+export async function fetchRoutes() {
+  return db.route.findMany({ include: { server: { select: { id: true, name: true } } }, orderBy: [{ backend: "asc" }, { id: "asc" }] });
+}
+
+export async function fetchRoute(id: number) {
+  return db.route.findUnique({ where: { id } });
+}
+
+export async function fetchServerChoices() {
+  return db.server.findMany({ select: { id: true, name: true }, orderBy: { name: "asc" } });
+}
+
+export function backendChoices() {
+  return engine.registry.all().map((b) => ({ name: b.name, title: b.title, model: b.model }));
+}
+
+export type MatchPreview = {
+  total: number;
+  /** Per server: which objects run there (this route with its expression, the others as saved). */
+  servers: Array<{ server: string; thisRoute: boolean; objects: string[] }>;
+  nowhere: string[];
+  errors: string[];
+};
+
+/**
+ * Which existing objects of the backend's model (at most 500 looked at) would run on which servers if
+ * this route had this expression: the route being edited plus the other active routes of the backend.
+ */
+export async function previewMatch(backendName: string, match: string, serverId: number | null, routeId: number | null): Promise<MatchPreview> {
+  const backend = engine.registry.get(backendName);
+  const include = engine.registry.includeFor(backend.model);
+  const delegate = (db as unknown as Record<string, { findMany(a: unknown): Promise<Array<{ id: number }>> }>)[delegateName(backend.model)];
+  const [rows, others, servers] = await Promise.all([
+    delegate.findMany({ take: 500, orderBy: { id: "asc" }, ...(include ? { include } : {}) }),
+    db.route.findMany({ where: { backend: backendName, active: true, ...(routeId ? { id: { not: routeId } } : {}) }, orderBy: { id: "asc" } }),
+    db.server.findMany({ select: { id: true, name: true } }),
+  ]);
+  const candidates = [
+    ...(serverId ? [{ serverId, match: match || "true", thisRoute: true }] : []),
+    ...others.filter((r) => r.serverId !== serverId).map((r) => ({ serverId: r.serverId, match: r.match, thisRoute: false })),
+  ];
+  const preview: MatchPreview = {
+    total: rows.length,
+    servers: candidates.map((c) => ({ server: servers.find((s) => s.id === c.serverId)?.name ?? `#${c.serverId}`, thisRoute: c.thisRoute, objects: [] })),
+    nowhere: [],
+    errors: [],
+  };
+  for (const row of rows) {
+    const snapshot = toSnapshot(row)!;
+    const label = objectLabel(backend, backend.model, snapshot, String(row.id));
+    let anywhere = false;
+    candidates.forEach((c, i) => {
+      try {
+        if (compileMatch(c.match)(snapshot)) {
+          preview.servers[i].objects.push(label);
+          anywhere = true;
+        }
+      } catch (error) {
+        preview.errors.push(`${label} on ${preview.servers[i].server}: ${(error as Error).message}`);
+      }
+    });
+    if (!anywhere) preview.nowhere.push(label);
+  }
+  return preview;
+}

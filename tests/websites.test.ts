@@ -1,0 +1,106 @@
+// The nginx-websites backend end to end: real sshd, real nginx, and HTTP requests as the proof.
+import { readdirSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { Engine } from "../lib/orchestration/engine";
+import { SshExecutor } from "../lib/orchestration/executors/ssh";
+import { orchestrate, type TxDb } from "../lib/orchestration/unit-of-work";
+import { runOperations } from "../lib/orchestration/dispatcher";
+import { createRegistry } from "../lib/services/registry";
+import { resetDb, testDb } from "./db";
+import { clientKey, startSshHost, type SshHost } from "./support/ssh-host";
+import { fetchSite, startNginx, type NginxHost } from "./support/nginx";
+
+const db = testDb();
+let ssh: SshHost;
+let nginx: NginxHost;
+let engine: Engine;
+let executor: SshExecutor;
+
+async function change(fn: (tx: TxDb) => Promise<unknown>) {
+  const unit = await orchestrate(engine, fn);
+  return runOperations(engine, unit.operations.map((o) => o.id));
+}
+
+beforeAll(async () => {
+  const key = clientKey(path.join(os.tmpdir(), "orchestra-test-keys"));
+  ssh = await startSshHost({ address: "127.0.0.2", port: 22212, clientKeyFile: key });
+  nginx = startNginx({ address: "127.0.0.2", port: 18081 });
+  executor = SshExecutor.fromKeyFile(key);
+  engine = new Engine({ db, registry: createRegistry(), executor: () => executor });
+});
+
+afterAll(async () => {
+  await executor?.close();
+  await nginx?.stop();
+  await ssh?.stop();
+});
+
+beforeEach(async () => {
+  await resetDb();
+  const server = await db.server.create({ data: { name: "web", address: ssh.address, port: ssh.port, variables: nginx.variables } });
+  await db.route.create({ data: { backend: "nginx-websites", serverId: server.id } });
+});
+
+describe("websites on nginx", () => {
+  it("serves a new site, follows domain changes, stops serving when disabled or deleted", async () => {
+    const [created] = await change((tx) => tx.website.create({ data: { name: "shop", domains: { create: [{ name: "shop.test" }] } } }));
+    expect(created.state).toBe("SUCCESS");
+    expect(await fetchSite(nginx, "shop.test")).toMatchObject({ status: 200, body: expect.stringContaining("<h1>shop</h1>") });
+    expect((await fetchSite(nginx, "other.test")).status).toBe(404);
+
+    const site = await db.website.findUniqueOrThrow({ where: { name: "shop" } });
+    await change(async (tx) => {
+      await tx.websiteDomain.create({ data: { websiteId: site.id, name: "www.shop.test" } });
+      await tx.websiteDomain.deleteMany({ where: { name: "shop.test" } });
+    });
+    expect((await fetchSite(nginx, "www.shop.test")).status).toBe(200);
+    expect((await fetchSite(nginx, "shop.test")).status).toBe(404);
+
+    const [disabled] = await change((tx) => tx.website.update({ where: { id: site.id }, data: { enabled: false } }));
+    expect(disabled.state).toBe("SUCCESS");
+    expect((await fetchSite(nginx, "www.shop.test")).status).toBe(404);
+
+    await change((tx) => tx.website.update({ where: { id: site.id }, data: { enabled: true, name: "boutique" } }));
+    expect(await fetchSite(nginx, "www.shop.test")).toMatchObject({ status: 200, body: expect.stringContaining("boutique") });
+
+    await change((tx) => tx.website.delete({ where: { id: site.id } }));
+    expect((await fetchSite(nginx, "www.shop.test")).status).toBe(404);
+  });
+
+  it("reloads once for many sites, and an unchanged site reloads nothing", async () => {
+    const [first] = await change(async (tx) => {
+      for (const n of ["a1", "a2", "a3"]) await tx.website.create({ data: { name: n, domains: { create: [{ name: `${n}.test` }] } } });
+    });
+    const log = await db.scriptLog.findUniqueOrThrow({ where: { id: first.logId } });
+    expect(log.script.match(/nginx -s reload/g)).toHaveLength(1);
+    for (const n of ["a1", "a2", "a3"]) expect((await fetchSite(nginx, `${n}.test`)).status).toBe(200);
+
+    // the same state again: files compare equal, so no test and no reload run
+    const a1 = await db.website.findUniqueOrThrow({ where: { name: "a1" } });
+    const [again] = await change((tx) => tx.website.update({ where: { id: a1.id }, data: { documentRoot: "" } }));
+    expect(again.state).toBe("SUCCESS");
+    const againLog = await db.scriptLog.findUniqueOrThrow({ where: { id: again.logId } });
+    expect(againLog.stderr).toBe("");
+  });
+
+  it("a config nginx rejects fails the run with nginx's message and is rolled back", async () => {
+    await change((tx) => tx.website.create({ data: { name: "keeper", domains: { create: [{ name: "keeper.test" }] } } }));
+    const server = await db.server.findFirstOrThrow();
+    await db.server.update({ where: { id: server.id }, data: { variables: { ...nginx.variables, NGINX_LISTEN: "127.0.0.2:notaport" } } });
+    const [report] = await change((tx) => tx.website.create({ data: { name: "broken", domains: { create: [{ name: "broken.test" }] } } }));
+    expect(report.state).toBe("FAILURE");
+    const stderr = (await db.scriptLog.findUniqueOrThrow({ where: { id: report.logId } })).stderr;
+    expect(stderr).toMatch(/invalid port/);
+    expect(stderr).toMatch(/previous files were restored/);
+    expect(readdirSync(nginx.sitesDir).sort()).toEqual(["orchestra-keeper.conf"]);
+    // nginx still reloads fine afterwards, and still serves the earlier site
+    await db.server.update({ where: { id: server.id }, data: { variables: nginx.variables } });
+    await db.website.deleteMany({ where: { name: "broken" } });
+    const [next] = await change((tx) => tx.website.create({ data: { name: "after", domains: { create: [{ name: "after.test" }] } } }));
+    expect(next.state).toBe("SUCCESS");
+    expect((await fetchSite(nginx, "keeper.test")).status).toBe(200);
+    expect((await fetchSite(nginx, "after.test")).status).toBe(200);
+  });
+});
