@@ -4,6 +4,12 @@ import { e2eDb } from "./db";
 import { e2eHosts } from "./hosts";
 import { stateFile } from "./users";
 
+/** nginx reloads asynchronously: wait (briefly) until it answers as expected. */
+async function servedBy(nginx: { address: string; port: number }, hostname: string, status: number, body?: string) {
+  await expect.poll(async () => (await fetchSite(nginx, hostname)).status, { timeout: 5000 }).toBe(status);
+  if (body) expect((await fetchSite(nginx, hostname)).body).toContain(body);
+}
+
 const variablesText = (vars: Record<string, string>) => Object.entries(vars).map(([k, v]) => `${k}=${v}`).join("\n");
 
 async function addServer(page: Page, name: string, host: ReturnType<typeof e2eHosts>[number]) {
@@ -63,34 +69,34 @@ test("websites split between two nginx servers by CEL routes, followed through r
   await saveSite(op, { name: "alpha", domains: "alpha.test\nwww.alpha.test" }, "Add website");
   await expect(op.getByTestId("runs")).toContainText("nginx-websites on web-a: save alpha");
   await expect(op.getByTestId("runs").locator("[data-state]")).toHaveAttribute("data-state", "SUCCESS");
-  expect(await fetchSite(a.nginx, "alpha.test")).toMatchObject({ status: 200, body: expect.stringContaining("<h1>alpha</h1>") });
-  expect((await fetchSite(b.nginx, "alpha.test")).status).toBe(404);
+  await servedBy(a.nginx, "alpha.test", 200, "<h1>alpha</h1>");
+  await servedBy(b.nginx, "alpha.test", 404);
 
   await op.goto("/services/websites/new");
   await saveSite(op, { name: "bravo", domains: "bravo.test" }, "Add website");
   await expect(op.getByTestId("runs")).toContainText("nginx-websites on web-b: save bravo");
-  expect((await fetchSite(b.nginx, "bravo.test")).status).toBe(200);
-  expect((await fetchSite(a.nginx, "bravo.test")).status).toBe(404);
+  await servedBy(b.nginx, "bravo.test", 200);
+  await servedBy(a.nginx, "bravo.test", 404);
 
   // rename (still an "a" site) and drop a domain
   const alpha = await e2eDb().website.findUniqueOrThrow({ where: { name: "alpha" } });
   await op.goto(`/services/websites/${alpha.id}`);
   await saveSite(op, { name: "alpha2", domains: "www.alpha.test" }, "Save website");
   await expect(op.getByTestId("flash")).toContainText("Website alpha2 saved.");
-  expect(await fetchSite(a.nginx, "www.alpha.test")).toMatchObject({ status: 200 });
-  expect((await fetchSite(a.nginx, "alpha.test")).status).toBe(404);
+  await servedBy(a.nginx, "www.alpha.test", 200);
+  await servedBy(a.nginx, "alpha.test", 404);
 
   // disable, then enable, then delete
   await saveSite(op, { enabled: false }, "Save website");
   await expect(op.getByTestId("flash")).toContainText("Website alpha2 saved.");
-  expect((await fetchSite(a.nginx, "www.alpha.test")).status).toBe(404);
+  await servedBy(a.nginx, "www.alpha.test", 404);
   await saveSite(op, { enabled: true }, "Save website");
   await expect(op.getByTestId("runs").locator("[data-state]")).toHaveAttribute("data-state", "SUCCESS");
-  expect((await fetchSite(a.nginx, "www.alpha.test")).status).toBe(200);
+  await servedBy(a.nginx, "www.alpha.test", 200);
   op.once("dialog", (d) => d.accept());
   await op.getByRole("button", { name: "Delete" }).click();
   await expect(op.getByTestId("flash")).toContainText("Website alpha2 deleted.");
-  expect((await fetchSite(a.nginx, "www.alpha.test")).status).toBe(404);
+  await servedBy(a.nginx, "www.alpha.test", 404);
 
   // a broken server variable: FAILURE with stderr, then fixed and retried to SUCCESS
   const webB = await e2eDb().server.findUniqueOrThrow({ where: { name: "web-b" } });
@@ -105,7 +111,7 @@ test("websites split between two nginx servers by CEL routes, followed through r
   await op.getByTestId("runs").getByRole("link", { name: /log #/ }).click();
   await expect(op.getByTestId("log-state")).toContainText("FAILURE");
   await expect(op.getByTestId("log-stderr")).toContainText("invalid port");
-  expect((await fetchSite(b.nginx, "bravo.test")).status).toBe(200); // the rejected config was rolled back
+  await servedBy(b.nginx, "bravo.test", 200); // the rejected config was rolled back
 
   await page.goto(`/servers/${webB.id}`);
   await page.getByLabel("Variables").fill(variablesText(b.nginx.variables));
@@ -114,7 +120,7 @@ test("websites split between two nginx servers by CEL routes, followed through r
 
   await op.getByRole("button", { name: "Retry" }).click();
   await expect(op.getByTestId("log-state")).toContainText("SUCCESS");
-  expect(await fetchSite(b.nginx, "charlie.test")).toMatchObject({ status: 200, body: expect.stringContaining("charlie") });
+  await servedBy(b.nginx, "charlie.test", 200, "charlie");
 
   // the dashboard shows both servers' runs and no failure waiting for web-b
   await op.goto("/");

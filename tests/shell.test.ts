@@ -53,9 +53,9 @@ describe("sh quoting helper", () => {
     expect(sh`usermod ${inner} ${raw("--")} ${"x"}`.text).toBe("usermod --shell '/bin/b a' -- x");
   });
 
-  it("quotes values that look like options or assignments", () => {
-    expect(quote("-rf")).toBe("'-rf'");
+  it("quotes assignments and leaves plain words readable", () => {
     expect(quote("A=1")).toBe("'A=1'");
+    expect(quote("-s")).toBe("-s");
     expect(quote("web1.example.net")).toBe("web1.example.net");
   });
 

@@ -1,5 +1,5 @@
 // The nginx-websites backend end to end: real sshd, real nginx, and HTTP requests as the proof.
-import { readdirSync } from "node:fs";
+import { readdirSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -17,6 +17,12 @@ let ssh: SshHost;
 let nginx: NginxHost;
 let engine: Engine;
 let executor: SshExecutor;
+
+/** nginx reloads asynchronously: wait until it answers as expected. */
+async function served(hostname: string, status: number, body?: string) {
+  await expect.poll(async () => (await fetchSite(nginx, hostname)).status, { timeout: 5000 }).toBe(status);
+  if (body) expect((await fetchSite(nginx, hostname)).body).toContain(body);
+}
 
 async function change(fn: (tx: TxDb) => Promise<unknown>) {
   const unit = await orchestrate(engine, fn);
@@ -39,6 +45,7 @@ afterAll(async () => {
 
 beforeEach(async () => {
   await resetDb();
+  for (const f of readdirSync(nginx.sitesDir)) rmSync(path.join(nginx.sitesDir, f));
   const server = await db.server.create({ data: { name: "web", address: ssh.address, port: ssh.port, variables: nginx.variables } });
   await db.route.create({ data: { backend: "nginx-websites", serverId: server.id } });
 });
@@ -47,26 +54,26 @@ describe("websites on nginx", () => {
   it("serves a new site, follows domain changes, stops serving when disabled or deleted", async () => {
     const [created] = await change((tx) => tx.website.create({ data: { name: "shop", domains: { create: [{ name: "shop.test" }] } } }));
     expect(created.state).toBe("SUCCESS");
-    expect(await fetchSite(nginx, "shop.test")).toMatchObject({ status: 200, body: expect.stringContaining("<h1>shop</h1>") });
-    expect((await fetchSite(nginx, "other.test")).status).toBe(404);
+    await served("shop.test", 200, "<h1>shop</h1>");
+    await served("other.test", 404);
 
     const site = await db.website.findUniqueOrThrow({ where: { name: "shop" } });
     await change(async (tx) => {
       await tx.websiteDomain.create({ data: { websiteId: site.id, name: "www.shop.test" } });
       await tx.websiteDomain.deleteMany({ where: { name: "shop.test" } });
     });
-    expect((await fetchSite(nginx, "www.shop.test")).status).toBe(200);
-    expect((await fetchSite(nginx, "shop.test")).status).toBe(404);
+    await served("www.shop.test", 200);
+    await served("shop.test", 404);
 
     const [disabled] = await change((tx) => tx.website.update({ where: { id: site.id }, data: { enabled: false } }));
     expect(disabled.state).toBe("SUCCESS");
-    expect((await fetchSite(nginx, "www.shop.test")).status).toBe(404);
+    await served("www.shop.test", 404);
 
     await change((tx) => tx.website.update({ where: { id: site.id }, data: { enabled: true, name: "boutique" } }));
-    expect(await fetchSite(nginx, "www.shop.test")).toMatchObject({ status: 200, body: expect.stringContaining("boutique") });
+    await served("www.shop.test", 200, "boutique");
 
     await change((tx) => tx.website.delete({ where: { id: site.id } }));
-    expect((await fetchSite(nginx, "www.shop.test")).status).toBe(404);
+    await served("www.shop.test", 404);
   });
 
   it("reloads once for many sites, and an unchanged site reloads nothing", async () => {
@@ -75,7 +82,7 @@ describe("websites on nginx", () => {
     });
     const log = await db.scriptLog.findUniqueOrThrow({ where: { id: first.logId } });
     expect(log.script.match(/nginx -s reload/g)).toHaveLength(1);
-    for (const n of ["a1", "a2", "a3"]) expect((await fetchSite(nginx, `${n}.test`)).status).toBe(200);
+    for (const n of ["a1", "a2", "a3"]) await served(`${n}.test`, 200);
 
     // the same state again: files compare equal, so no test and no reload run
     const a1 = await db.website.findUniqueOrThrow({ where: { name: "a1" } });
@@ -100,7 +107,7 @@ describe("websites on nginx", () => {
     await db.website.deleteMany({ where: { name: "broken" } });
     const [next] = await change((tx) => tx.website.create({ data: { name: "after", domains: { create: [{ name: "after.test" }] } } }));
     expect(next.state).toBe("SUCCESS");
-    expect((await fetchSite(nginx, "keeper.test")).status).toBe(200);
-    expect((await fetchSite(nginx, "after.test")).status).toBe(200);
+    await served("keeper.test", 200);
+    await served("after.test", 200);
   });
 });

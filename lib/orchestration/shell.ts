@@ -15,7 +15,9 @@ type Value = string | number | bigint | boolean | ShellFragment | readonly (stri
 export function quote(value: string | number | bigint | boolean): string {
   const text = String(value);
   if (text.includes("\0")) throw new Error("a NUL byte cannot be passed to a shell");
-  if (text !== "" && /^[A-Za-z0-9_@%+:,./-]+$/.test(text) && !text.startsWith("-")) return text;
+  // Plain words stay readable. (Quoting cannot stop a value from being read as an option: commands
+  // take data after `--` for that.)
+  if (text !== "" && /^[A-Za-z0-9_@%+:,./-]+$/.test(text)) return text;
   return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
