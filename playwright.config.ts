@@ -2,7 +2,8 @@ import path from "node:path";
 import { defineConfig, devices } from "@playwright/test";
 
 export const E2E_PORT = Number(process.env.E2E_PORT ?? 3100);
-export const E2E_DATABASE_URL = `file:${path.resolve(".tmp/e2e/orchestra.db")}`;
+// Kept outside .tmp/e2e (which global setup recreates): the server may open it before global setup runs.
+export const E2E_DATABASE_URL = `file:${path.resolve(".tmp/e2e-db/orchestra.db")}`;
 
 // Against a production build (`next build` runs first, in scripts/test.sh), in Debian's Chromium.
 export default defineConfig({
@@ -42,6 +43,7 @@ export default defineConfig({
       AUTH_SECRET: "e2e-secret-not-for-production-0123456789",
       AUTH_TRUST_HOST: "true",
       NEXT_TELEMETRY_DISABLED: "1",
+      ORCHESTRA_WORKER: process.env.ORCHESTRA_WORKER ?? "on",
       ORCHESTRA_SSH_KEY: path.resolve(".tmp/e2e/id_ed25519"),
     },
   },

@@ -13,7 +13,7 @@ import { renderScript } from "../lib/orchestration/script";
 import { Engine } from "../lib/orchestration/engine";
 import { SshExecutor } from "../lib/orchestration/executors/ssh";
 import { orchestrate } from "../lib/orchestration/unit-of-work";
-import { runOperations } from "../lib/orchestration/dispatcher";
+import { runUnitOfWork } from "../lib/orchestration/dispatcher";
 import { createRegistry } from "../lib/services/registry";
 import { createDb } from "../lib/db-client";
 import { migrate } from "../lib/migrate";
@@ -107,7 +107,7 @@ async function endToEndBench() {
       const unit = await orchestrate(engine, async (tx) => {
         for (let i = 0; i < 200; i++) await tx.systemUser.create({ data: { username: `bench${i}` } });
       });
-      return runOperations(engine, unit.operations.map((o) => o.id));
+      return runUnitOfWork(engine, unit);
     });
     if (reports.length !== 1 || reports[0].state !== "SUCCESS") throw new Error(`bench run failed: ${JSON.stringify(reports)}`);
     const log = await db.scriptLog.findUniqueOrThrow({ where: { id: reports[0].logId } });

@@ -1,13 +1,13 @@
 import { expect, test, type Page } from "@playwright/test";
-import { fetchSite } from "../tests/support/nginx";
+import { fetchSite, statusOf } from "../tests/support/nginx";
 import { e2eDb } from "./db";
 import { e2eHosts } from "./hosts";
 import { stateFile } from "./users";
 
 /** nginx reloads asynchronously: wait (briefly) until it answers as expected. */
 async function servedBy(nginx: { address: string; port: number }, hostname: string, status: number, body?: string) {
-  await expect.poll(async () => (await fetchSite(nginx, hostname)).status, { timeout: 5000 }).toBe(status);
-  if (body) expect((await fetchSite(nginx, hostname)).body).toContain(body);
+  await expect.poll(() => statusOf(nginx, hostname), { timeout: 10_000 }).toBe(status);
+  if (body) await expect.poll(() => fetchSite(nginx, hostname).then((r) => r.body, () => ""), { timeout: 10_000 }).toContain(body);
 }
 
 const variablesText = (vars: Record<string, string>) => Object.entries(vars).map(([k, v]) => `${k}=${v}`).join("\n");

@@ -20,5 +20,6 @@ export async function resetDb(db: Db = testDb()) {
   await db.websiteDomain.deleteMany();
   await db.website.deleteMany();
   await db.signInFailure.deleteMany();
+  await db.notification.deleteMany();
   await db.user.deleteMany();
 }

@@ -6,7 +6,7 @@ import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { SshExecutor } from "../lib/orchestration/executors/ssh";
 import { orchestrate } from "../lib/orchestration/unit-of-work";
-import { runOperations } from "../lib/orchestration/dispatcher";
+import { runUnitOfWork } from "../lib/orchestration/dispatcher";
 import { dryRun, retryLog, runSelection } from "../lib/orchestration/manual";
 import { Engine } from "../lib/orchestration/engine";
 import { BackendRegistry, type Backend } from "../lib/orchestration/backend";
@@ -48,7 +48,7 @@ async function saveUsers(usernames: string[]) {
   const unit = await orchestrate(engine, async (tx) => {
     for (const username of usernames) await tx.systemUser.create({ data: { username } });
   });
-  return runOperations(engine, unit.operations.filter((o) => !o.async).map((o) => o.id));
+  return runUnitOfWork(engine, unit);
 }
 
 beforeAll(async () => {
@@ -77,7 +77,7 @@ describe("system users over SSH", () => {
     await db.route.create({ data: { backend: "system-users", serverId: server.id } });
 
     const created = await orchestrate(engine, (tx) => tx.systemUser.create({ data: { username: "alice", shell: "/bin/sh", groups: ["webdev"] } }));
-    const [report] = await runOperations(engine, created.operations.map((o) => o.id));
+    const [report] = await runUnitOfWork(engine, created);
     expect(report.state).toBe("SUCCESS");
     expect(passwd(host)).toMatch(/^alice:x:\d+:\d+::\/home\/alice:\/bin\/sh$/m);
     expect(readFileSync(path.join(host.sandbox, "etc/group"), "utf8")).toMatch(/^webdev:x:\d+:alice$/m);
@@ -93,14 +93,14 @@ describe("system users over SSH", () => {
 
     const id = created.result.id;
     const renamed = await orchestrate(engine, (tx) => tx.systemUser.update({ where: { id }, data: { username: "alicia", shell: "/bin/bash" } }));
-    expect((await runOperations(engine, renamed.operations.map((o) => o.id)))[0].state).toBe("SUCCESS");
+    expect((await runUnitOfWork(engine, renamed))[0].state).toBe("SUCCESS");
     // the home follows the name (it was the default /home/<username>) and is moved
     expect(passwd(host)).toMatch(/^alicia:x:\d+:\d+::\/home\/alicia:\/bin\/bash$/m);
     expect(existsSync(path.join(host.sandbox, "home/alicia"))).toBe(true);
     expect(passwd(host)).not.toMatch(/^alice:/m);
 
     const deleted = await orchestrate(engine, (tx) => tx.systemUser.delete({ where: { id } }));
-    expect((await runOperations(engine, deleted.operations.map((o) => o.id)))[0].state).toBe("SUCCESS");
+    expect((await runUnitOfWork(engine, deleted))[0].state).toBe("SUCCESS");
     expect(passwd(host)).not.toMatch(/^alicia:/m);
   });
 
@@ -125,7 +125,7 @@ describe("system users over SSH", () => {
 
     await db.server.update({ where: { id: server.id }, data: { variables: { SYSUSER_PREFIX: "/nonexistent-root" } } });
     const unit = await orchestrate(engine, (tx) => tx.systemUser.delete({ where: { username: "doomed" } }));
-    const [failed] = await runOperations(engine, unit.operations.map((o) => o.id));
+    const [failed] = await runUnitOfWork(engine, unit);
     expect(failed.state).toBe("FAILURE");
     const failedLog = await db.scriptLog.findUniqueOrThrow({ where: { id: failed.logId } });
     expect(failedLog.exitCode).not.toBe(0);
@@ -173,7 +173,7 @@ describe("execution", () => {
     const server = await addServer(hosts[0], "slow", { PROBE: "sleep 5" });
     await db.route.create({ data: { backend: "probe", serverId: server.id } });
     const unit = await orchestrate(slow, (tx) => tx.systemUser.create({ data: { username: "slow" } }));
-    const [report] = await runOperations(slow, unit.operations.map((o) => o.id));
+    const [report] = await runUnitOfWork(slow, unit);
     expect(report.state).toBe("TIMEOUT");
     expect((await db.scriptLog.findUniqueOrThrow({ where: { id: report.logId } })).stderr).toMatch(/still running after 500 ms/);
 
@@ -231,7 +231,7 @@ describe("execution", () => {
     const server = await db.server.create({ data: { name: "q", address: "127.0.0.9" } });
     await db.route.create({ data: { backend: "empty", serverId: server.id } });
     const unit = await orchestrate(quiet, (tx) => tx.systemUser.create({ data: { username: "quiet" } }));
-    const [report] = await runOperations(quiet, unit.operations.map((o) => o.id));
+    const [report] = await runUnitOfWork(quiet, unit);
     expect(report.state).toBe("NOTHING");
   });
 });

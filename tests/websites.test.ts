@@ -6,11 +6,11 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { Engine } from "../lib/orchestration/engine";
 import { SshExecutor } from "../lib/orchestration/executors/ssh";
 import { orchestrate, type TxDb } from "../lib/orchestration/unit-of-work";
-import { runOperations } from "../lib/orchestration/dispatcher";
+import { runUnitOfWork } from "../lib/orchestration/dispatcher";
 import { createRegistry } from "../lib/services/registry";
 import { resetDb, testDb } from "./db";
 import { clientKey, startSshHost, type SshHost } from "./support/ssh-host";
-import { fetchSite, startNginx, type NginxHost } from "./support/nginx";
+import { fetchSite, startNginx, statusOf, type NginxHost } from "./support/nginx";
 
 const db = testDb();
 let ssh: SshHost;
@@ -20,13 +20,13 @@ let executor: SshExecutor;
 
 /** nginx reloads asynchronously: wait until it answers as expected. */
 async function served(hostname: string, status: number, body?: string) {
-  await expect.poll(async () => (await fetchSite(nginx, hostname)).status, { timeout: 5000 }).toBe(status);
-  if (body) expect((await fetchSite(nginx, hostname)).body).toContain(body);
+  await expect.poll(() => statusOf(nginx, hostname), { timeout: 10_000 }).toBe(status);
+  if (body) await expect.poll(() => fetchSite(nginx, hostname).then((r) => r.body, () => ""), { timeout: 10_000 }).toContain(body);
 }
 
 async function change(fn: (tx: TxDb) => Promise<unknown>) {
   const unit = await orchestrate(engine, fn);
-  return runOperations(engine, unit.operations.map((o) => o.id));
+  return runUnitOfWork(engine, unit);
 }
 
 beforeAll(async () => {

@@ -2,27 +2,43 @@ import Link from "next/link";
 import { db } from "@/lib/db";
 import { requireUser } from "@/lib/session";
 import { hasRole } from "@/lib/roles";
-import { fetchLatestFailures, fetchRunning, fetchRunsPerServer } from "@/lib/data/dashboard";
+import { fetchLatestFailures, fetchNotifications, fetchQueues, fetchRunning, fetchRunsPerServer } from "@/lib/data/dashboard";
 import { Empty, PageHeader, formatDate } from "@/app/ui/page-header";
 import { RunsChart } from "@/app/ui/runs-chart";
 import { StateBadge } from "@/app/ui/state-badge";
 import { ActionButton } from "@/app/ui/confirm-button";
 import { AutoRefresh } from "@/app/ui/auto-refresh";
 import { retry } from "./logs/actions";
+import { dismissNotification } from "./notifications-actions";
 
 export default async function Dashboard() {
   const user = await requireUser();
-  const [perServer, running, failures, pending] = await Promise.all([
+  const [perServer, running, failures, pending, queues, notifications] = await Promise.all([
     fetchRunsPerServer(7),
     fetchRunning(),
     fetchLatestFailures(10),
     db.operation.count({ where: { state: "PENDING" } }),
+    fetchQueues(),
+    fetchNotifications(),
   ]);
   const max = Math.max(1, ...perServer.flatMap((s) => s.days.map((d) => d.ok + d.failed)));
   const operator = hasRole(user.role, "operator");
   return (
     <>
-      <PageHeader title="Dashboard"><AutoRefresh active={running.length > 0} ms={2000} /></PageHeader>
+      <PageHeader title="Dashboard"><AutoRefresh active={running.length > 0 || pending > 0} ms={2000} /></PageHeader>
+      {notifications.length > 0 && (
+        <ul className="mb-4 space-y-1" data-testid="notifications">
+          {notifications.map((n) => (
+            <li key={n.id} className="flex items-center justify-between gap-2 rounded border border-red-200 bg-red-50 px-3 py-1.5 text-red-900">
+              <span>
+                <strong>{n.title}</strong> {n.body} {n.scriptLogId && <Link className="link" href={`/logs/${n.scriptLogId}`}>open log</Link>}
+                <span className="ml-2 text-xs text-red-700">{formatDate(n.createdAt)}</span>
+              </span>
+              {operator && <ActionButton action={dismissNotification} fields={{ id: n.id }} label="Dismiss" />}
+            </li>
+          ))}
+        </ul>
+      )}
       <div className="grid gap-6 xl:grid-cols-[3fr_2fr]">
         <section>
           <h2 className="mb-2 font-semibold">Runs per server, last 7 days</h2>
@@ -41,6 +57,21 @@ export default async function Dashboard() {
         <section className="space-y-4">
           <div>
             <h2 className="mb-2 font-semibold">Running now <span className="text-xs font-normal text-slate-500">({pending} operation{pending === 1 ? "" : "s"} pending)</span></h2>
+            {queues.length > 0 && (
+              <table className="table mb-2" data-testid="queues">
+                <thead><tr><th>Server</th><th>Queued</th><th>Retrying</th><th>Running</th></tr></thead>
+                <tbody>
+                  {queues.map((q) => (
+                    <tr key={q.id}>
+                      <td><Link className="link" href={`/operations?server=${q.id}&state=PENDING`}>{q.name}</Link></td>
+                      <td>{q.queued}</td>
+                      <td className={q.retrying ? "text-orange-700" : ""}>{q.retrying}</td>
+                      <td className={q.running ? "text-amber-700" : ""}>{q.running}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
             {running.length === 0 ? <p className="text-slate-500">Nothing is running.</p> : (
               <ul className="rounded border border-slate-200 bg-white p-2">
                 {running.map((l) => (

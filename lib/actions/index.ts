@@ -4,7 +4,7 @@ import { revalidatePath } from "next/cache";
 import { redirect, unstable_rethrow } from "next/navigation";
 import { db } from "../db";
 import { engine } from "../orchestra";
-import { orchestrate, runOperations, type TxDb } from "../orchestration";
+import { orchestrate, runUnitOfWork, type TxDb } from "../orchestration";
 import { currentUser } from "../session";
 import { createActionWrapper } from "./wrapper";
 import { FLASH_COOKIE, encodeFlash } from "./flash";
@@ -18,8 +18,7 @@ export const action = createActionWrapper<{ db: ActionDb }>({
   // before the action returns, so the admin sees what happened on each server.
   async unitOfWork(user, fn) {
     const unit = await orchestrate(engine, (tx) => fn({ db: tx }));
-    const sync = unit.operations.filter((o) => !o.async).map((o) => o.id);
-    const reports = await runOperations(engine, sync, { userId: user.id });
+    const reports = await runUnitOfWork(engine, unit, { userId: user.id });
     const runs = reports.map(({ logId, server, backend, state, operations }) => ({ logId, server, backend, state, operations }));
     return { result: unit.result, runs };
   },

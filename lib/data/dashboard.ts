@@ -68,3 +68,23 @@ export async function fetchFailureMatrix(days = 7) {
   };
   return { servers, backends, cell };
 }
+
+/** Queued, retrying and running operations per server: the worker's live state. */
+export async function fetchQueues() {
+  const rows = await db.operation.groupBy({
+    by: ["serverId", "state"],
+    where: { state: { in: ["PENDING", "RUNNING"] } },
+    _count: { _all: true },
+  });
+  const retrying = await db.operation.groupBy({ by: ["serverId"], where: { state: "PENDING", attempts: { gt: 0 } }, _count: { _all: true } });
+  const servers = await db.server.findMany({ where: { id: { in: [...new Set(rows.map((r) => r.serverId))] } }, select: { id: true, name: true } });
+  return servers.map((s) => {
+    const retry = retrying.find((r) => r.serverId === s.id)?._count._all ?? 0;
+    const pending = rows.find((r) => r.serverId === s.id && r.state === "PENDING")?._count._all ?? 0;
+    return { ...s, queued: pending - retry, retrying: retry, running: rows.find((r) => r.serverId === s.id && r.state === "RUNNING")?._count._all ?? 0 };
+  });
+}
+
+export async function fetchNotifications(take = 10) {
+  return db.notification.findMany({ where: { readAt: null }, orderBy: { id: "desc" }, take });
+}

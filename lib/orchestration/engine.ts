@@ -3,7 +3,7 @@
 import type { Db } from "../db-client";
 import type { BackendRegistry } from "./backend";
 import type { ScriptExecutor } from "./executors/types";
-import { capturingClient } from "./unit-of-work";
+import { capturingClient, createStorage } from "./unit-of-work";
 
 export type EngineOptions = {
   db: Db;
@@ -23,6 +23,9 @@ export class Engine {
   readonly scriptTimeoutMs: number;
   readonly outputLimit: number;
   readonly flushIntervalMs: number;
+  readonly storage = createStorage();
+  /** Tails of the `serialize` backends' queues (one script at a time per backend). */
+  readonly serialQueues = new Map<string, Promise<unknown>>();
   private readonly makeExecutor: () => ScriptExecutor;
   private executorInstance?: ScriptExecutor;
   private capturingInstance?: Db;

@@ -2,7 +2,7 @@
 export { BackendRegistry, type Backend, type ScriptContext, type RelatedModel } from "./backend";
 export { Engine, type EngineOptions } from "./engine";
 export { orchestrate, type TxDb, type UnitOfWorkResult, type OperationRow } from "./unit-of-work";
-export { runOperations, runGroups, groupOperations } from "./dispatcher";
+export { runOperations, runUnitOfWork, runGroups, groupOperations } from "./dispatcher";
 export { retryLog, revokeOperations, dryRun, runSelection, type Selection } from "./manual";
 export { compileMatch, validateMatch, routeOperations, MatchError } from "./router";
 export { renderScript } from "./script";

@@ -8,7 +8,7 @@ import { routeOperations, type RouteRow } from "./router";
 import { delegateName, toSnapshot } from "./snapshot";
 import { serverInfo, type PendingOperation } from "./types";
 import { objectLabel } from "./backend";
-import { writeOperations } from "./unit-of-work";
+import { ownerOf, writeOperations } from "./unit-of-work";
 
 /**
  * Runs a log's operations again from their stored snapshots, on the log's server: a failed delete can
@@ -23,7 +23,11 @@ export async function retryLog(engine: Engine, logId: number, userId?: number | 
   if (log.state === "STARTED" || log.state === "RECEIVED") throw new Error(`script log #${logId} is still ${log.state}`);
   const operations = log.operations.map((o) => o.operation).filter((o) => o.state !== "REVOKED");
   if (operations.length === 0) throw new Error(`script log #${logId} has no operation left to run`);
-  await engine.db.operation.updateMany({ where: { id: { in: operations.map((o) => o.id) } }, data: { state: "PENDING" } });
+  const token = `retry:${logId}:${Date.now()}`;
+  await engine.db.operation.updateMany({
+    where: { id: { in: operations.map((o) => o.id) }, state: { in: ["FAILURE", "SUCCESS", "PENDING"] } },
+    data: { state: "PENDING", leaseOwner: token, leaseUntil: new Date(Date.now() + 120_000) },
+  });
   const [report] = await runGroups(engine, [{ server: log.server, backend: log.backend, operations: operations.map(groupOperation) }], {
     userId,
     retryOfId: log.id,
@@ -92,7 +96,8 @@ export async function dryRun(engine: Engine, selection: Selection) {
 /** Runs the backends of the selected objects now, as a unit of work of its own. */
 export async function runSelection(engine: Engine, selection: Selection, userId?: number | null): Promise<{ reports: RunReport[]; unrouted: PendingOperation[] }> {
   const { pending, routes } = await selectOperations(engine, selection);
-  const written = await engine.db.$transaction((tx) => writeOperations(tx, `manual:${Date.now()}`, pending, routes));
-  const reports = await runOperations(engine, written.operations.map((o) => o.id), { userId });
+  const unitOfWork = `manual:${Date.now()}`;
+  const written = await engine.db.$transaction((tx) => writeOperations(tx, unitOfWork, pending, routes));
+  const reports = await runOperations(engine, written.operations.map((o) => o.id), { userId, owner: ownerOf(unitOfWork) });
   return { reports, unrouted: written.unrouted };
 }

@@ -18,9 +18,18 @@ export type RunReport = {
   state: LogState;
   exitCode: number | null;
   operations: string[];
+  operationIds: number[];
+  /** The script never started (unreachable server): safe to retry. */
+  notStarted?: boolean;
 };
 
-export type RunOptions = { userId?: number | null; retryOfId?: number | null; signal?: AbortSignal };
+export type RunOptions = {
+  userId?: number | null;
+  retryOfId?: number | null;
+  signal?: AbortSignal;
+  /** Called after the script ended, before its log is written (crash drills). */
+  beforeFinish?: () => void;
+};
 
 type ServerRow = Parameters<typeof serverInfo>[0];
 
@@ -53,7 +62,7 @@ export async function runGroup(engine: Engine, serverRow: ServerRow, backendName
     },
     select: { id: true },
   });
-  const report = (state: LogState, exitCode: number | null = null): RunReport => ({
+  const report = (state: LogState, exitCode: number | null = null, notStarted?: boolean): RunReport => ({
     logId: log.id,
     server: server.name,
     serverId: server.id,
@@ -61,6 +70,8 @@ export async function runGroup(engine: Engine, serverRow: ServerRow, backendName
     state,
     exitCode,
     operations: labels,
+    operationIds: opIds,
+    ...(notStarted ? { notStarted } : {}),
   });
 
   if (renderError) {
@@ -106,13 +117,14 @@ export async function runGroup(engine: Engine, serverRow: ServerRow, backendName
     clearInterval(ticker);
     await flushing;
   }
+  options.beforeFinish?.();
   if (result.error) stderr.push(`${stderr.toString().endsWith("\n") || !stderr.toString() ? "" : "\n"}[orchestra] ${result.error}\n`);
   if (result.pinnedFingerprint) {
     // First connection: pin the key it offered (only if nobody pinned one meanwhile).
     await db.server.updateMany({ where: { id: server.id, hostKeyFingerprint: null }, data: { hostKeyFingerprint: result.pinnedFingerprint } });
   }
   await finish(engine, log.id, opIds, result, stdout.toString(), stderr.toString());
-  return report(result.state, result.exitCode);
+  return report(result.state, result.exitCode, result.notStarted);
 }
 
 async function finish(engine: Engine, logId: number, opIds: number[], result: Pick<ExecutionResult, "state" | "exitCode">, stdout: string, stderr: string, logState?: LogState) {

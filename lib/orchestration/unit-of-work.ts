@@ -13,8 +13,13 @@ import type { Engine } from "./engine";
 
 export type TxDb = Omit<Db, "$connect" | "$disconnect" | "$on" | "$transaction" | "$extends">;
 
-type Store = { tx: TxDb; collector: Collector; engine: Engine };
-const storage = new AsyncLocalStorage<Store>();
+export type Store = { tx: TxDb; collector: Collector; engine: Engine };
+
+/** The unit of work in progress. Kept on the engine, not in module state: Next.js may load this module
+ * in several bundles, and the capturing client and orchestrate() must share one store. */
+export function createStorage() {
+  return new AsyncLocalStorage<Store>();
+}
 
 export type OperationRow = {
   id: number;
@@ -49,7 +54,7 @@ export function capturingClient(engine: Engine): Db {
     query: {
       $allModels: {
         async $allOperations({ model, operation, args, query }) {
-          const store = storage.getStore();
+          const store = engine.storage.getStore();
           if (!store || !watched.has(model) || !WRITES.has(operation)) return query(args);
           return capture(store, model, operation, args as Record<string, unknown>, query as (a: unknown) => Promise<unknown>);
         },
@@ -124,6 +129,11 @@ async function capture(store: Store, model: string, operation: string, args: Rec
   }
 }
 
+/** The lease owner of a unit of work's synchronous operations. */
+export function ownerOf(unitOfWork: string) {
+  return `uow:${unitOfWork}`;
+}
+
 export type OrchestrateOptions = { unitOfWork?: string; timeoutMs?: number };
 
 /**
@@ -132,7 +142,7 @@ export type OrchestrateOptions = { unitOfWork?: string; timeoutMs?: number };
  * operations alike. Nested calls join the outer unit of work.
  */
 export async function orchestrate<T>(engine: Engine, fn: (tx: TxDb) => Promise<T>, options: OrchestrateOptions = {}): Promise<UnitOfWorkResult<T>> {
-  const outer = storage.getStore();
+  const outer = engine.storage.getStore();
   if (outer) {
     const result = await fn(outer.tx);
     // (joined: the outer unit writes and returns the operations)
@@ -143,7 +153,7 @@ export async function orchestrate<T>(engine: Engine, fn: (tx: TxDb) => Promise<T
     async (tx) => {
       const store: Store = { tx: tx as unknown as TxDb, collector: new Collector(engine.registry), engine };
       // Prisma queries are lazy: await inside the context so they execute where the store is visible.
-      const result = await storage.run(store, async () => await fn(store.tx));
+      const result = await engine.storage.run(store, async () => await fn(store.tx));
       const loadMain = async (model: string, id: string) => {
         const include = engine.registry.includeFor(model);
         const delegate = (store.tx as unknown as Record<string, Delegate>)[delegateName(model)];
@@ -167,6 +177,10 @@ export async function writeOperations(tx: TxDb, unitOfWork: string, pending: rea
       orderBy: { id: "asc" },
     })) as RouteRow[]);
   const { routed, unrouted, errors } = routeOperations(pending, routes);
+  // Synchronous operations are leased to this unit of work, so no worker takes them before the
+  // request runs them; if the process dies first, the lease expires and a worker does.
+  const owner = ownerOf(unitOfWork);
+  const leaseUntil = new Date(Date.now() + 120_000);
   const data = routed.map(({ operation, route }) => ({
     unitOfWork,
     backend: operation.backend,
@@ -178,6 +192,7 @@ export async function writeOperations(tx: TxDb, unitOfWork: string, pending: rea
     after: (operation.after ?? undefined) as Snapshot | undefined,
     serverId: route.serverId,
     async: routeAsync(route, operation.action),
+    ...(routeAsync(route, operation.action) ? {} : { leaseOwner: owner, leaseUntil }),
   }));
   const select = { id: true, backend: true, action: true, model: true, objectId: true, objectLabel: true, serverId: true, async: true } as const;
   const operations = data.length

@@ -83,3 +83,12 @@ export function fetchSite(nginx: { address: string; port: number }, hostname: st
     req.on("error", reject);
   });
 }
+
+/** The status nginx answers for a host name, or 0 when the connection drops (as during a reload). */
+export async function statusOf(nginx: { address: string; port: number }, hostname: string): Promise<number> {
+  try {
+    return (await fetchSite(nginx, hostname)).status;
+  } catch {
+    return 0;
+  }
+}

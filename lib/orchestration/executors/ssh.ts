@@ -125,12 +125,13 @@ export class SshExecutor implements ScriptExecutor {
       try {
         await pooled.ready;
       } catch (error) {
-        if (error instanceof HostKeyMismatch) return { state: "ERROR", exitCode: null, error: error.message };
+        if (error instanceof HostKeyMismatch) return { state: "ERROR", exitCode: null, error: error.message, notStarted: true };
         const message = (error as Error).message;
         const auth = /authentication/i.test(message);
         return {
           state: auth ? "ERROR" : "TIMEOUT",
           exitCode: null,
+          notStarted: true,
           error: auth ? `SSH authentication failed for ${server.sshUser}@${server.address}: ${message}` : `cannot reach ${server.address}:${server.port}: ${message}`,
         };
       }

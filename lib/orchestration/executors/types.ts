@@ -7,6 +7,8 @@ export type ExecutionResult = {
   exitCode: number | null;
   /** Our explanation when the script did not run to an exit code (unreachable, key mismatch…). */
   error?: string;
+  /** True when the script never started (server unreachable): nothing changed there, safe to retry. */
+  notStarted?: boolean;
   /** Set when this run pinned the server's host key (first connection). */
   pinnedFingerprint?: string;
 };

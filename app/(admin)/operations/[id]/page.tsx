@@ -5,6 +5,9 @@ import { requireUser } from "@/lib/session";
 import { idParam } from "@/lib/schemas/common";
 import { PageHeader, formatDate } from "@/app/ui/page-header";
 import { StateBadge } from "@/app/ui/state-badge";
+import { ActionButton } from "@/app/ui/confirm-button";
+import { hasRole } from "@/lib/roles";
+import { revokeOperation } from "../actions";
 
 type Json = Record<string, unknown> | null;
 
@@ -32,17 +35,21 @@ function Diff({ before, after }: { before: Json; after: Json }) {
 }
 
 export default async function OperationPage({ params }: { params: Promise<{ id: string }> }) {
-  await requireUser();
+  const user = await requireUser();
   const id = idParam.safeParse((await params).id);
   if (!id.success) notFound();
   const op = await fetchOperation(id.data);
   if (!op) notFound();
   return (
     <>
-      <PageHeader title={`Operation #${op.id}`} />
+      <PageHeader title={`Operation #${op.id}`}>
+        {hasRole(user.role, "operator") && (op.state === "PENDING" || op.state === "FAILURE") && (
+          <ActionButton action={revokeOperation} fields={{ id: op.id }} label="Revoke" confirm="Revoke this operation? It will not run again." />
+        )}
+      </PageHeader>
       <p className="mb-3">
         <StateBadge state={op.state} /> {op.action} {op.model} <strong>{op.objectLabel}</strong> (#{op.objectId}) with <span className="font-mono">{op.backend}</span> on{" "}
-        <Link className="link" href={`/servers/${op.server.id}`}>{op.server.name}</Link> · {op.async ? "async" : "sync"} · attempts {op.attempts} · unit of work <span className="font-mono text-xs">{op.unitOfWork}</span> · {formatDate(op.createdAt)}
+        <Link className="link" href={`/servers/${op.server.id}`}>{op.server.name}</Link> · {op.async ? "async" : "sync"} · attempts {op.attempts}{op.state === "PENDING" && op.runAfter > new Date() ? ` · next try ${formatDate(op.runAfter)}` : ""} · unit of work <span className="font-mono text-xs">{op.unitOfWork}</span> · {formatDate(op.createdAt)}
       </p>
       <h2 className="mb-1 font-semibold">Script logs</h2>
       <ul className="mb-4">

@@ -1,0 +1,94 @@
+// SQLite through one better-sqlite3 connection per client. Prisma's adapter serializes transactions
+// with each other, but a plain query issued while another request's transaction is open runs on the
+// same connection, inside that transaction: it sees uncommitted rows and is rolled back with it. This
+// wrapper makes every plain query wait for the open transaction to finish, so concurrent requests (and
+// the in-process worker) are isolated from each other.
+import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory, Transaction } from "@prisma/driver-adapter-utils";
+
+class Mutex {
+  private tail: Promise<void> = Promise.resolve();
+
+  lock(): Promise<() => void> {
+    let release!: () => void;
+    const next = new Promise<void>((resolve) => (release = resolve));
+    const acquired = this.tail.then(() => release);
+    this.tail = this.tail.then(() => next);
+    return acquired;
+  }
+}
+
+function guardTransaction(tx: Transaction, release: () => void): Transaction {
+  let released = false;
+  const once = () => {
+    if (!released) {
+      released = true;
+      release();
+    }
+  };
+  return new Proxy(tx, {
+    get(target, prop) {
+      if (prop === "commit" || prop === "rollback") {
+        return async () => {
+          try {
+            return await target[prop]();
+          } finally {
+            once();
+          }
+        };
+      }
+      const value = Reflect.get(target, prop, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
+function serialize(adapter: SqlDriverAdapter): SqlDriverAdapter {
+  const mutex = new Mutex();
+  return new Proxy(adapter, {
+    get(target, prop) {
+      if (prop === "queryRaw" || prop === "executeRaw") {
+        return async (query: Parameters<SqlDriverAdapter["queryRaw"]>[0]) => {
+          const release = await mutex.lock();
+          try {
+            return await (target[prop] as (q: typeof query) => Promise<unknown>)(query);
+          } finally {
+            release();
+          }
+        };
+      }
+      if (prop === "startTransaction") {
+        return async (isolationLevel?: Parameters<SqlDriverAdapter["startTransaction"]>[0]) => {
+          const release = await mutex.lock();
+          try {
+            return guardTransaction(await target.startTransaction(isolationLevel), release);
+          } catch (error) {
+            release();
+            throw error;
+          }
+        };
+      }
+      const value = Reflect.get(target, prop, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
+export class SerializedSQLite implements SqlMigrationAwareDriverAdapterFactory {
+  readonly provider = "sqlite" as const;
+  readonly adapterName: string;
+  private readonly inner: PrismaBetterSQLite3;
+
+  constructor(...args: ConstructorParameters<typeof PrismaBetterSQLite3>) {
+    this.inner = new PrismaBetterSQLite3(...args);
+    this.adapterName = this.inner.adapterName;
+  }
+
+  async connect(): Promise<SqlDriverAdapter> {
+    return serialize(await this.inner.connect());
+  }
+
+  connectToShadowDb(): Promise<SqlDriverAdapter> {
+    return this.inner.connectToShadowDb();
+  }
+}
