@@ -14,6 +14,7 @@ import { Engine } from "../lib/orchestration/engine";
 import { SshExecutor } from "../lib/orchestration/executors/ssh";
 import { orchestrate } from "../lib/orchestration/unit-of-work";
 import { runUnitOfWork } from "../lib/orchestration/dispatcher";
+import { Worker } from "../lib/orchestration/worker";
 import { createRegistry } from "../lib/services/registry";
 import { createDb } from "../lib/db-client";
 import { migrate } from "../lib/migrate";
@@ -136,9 +137,62 @@ async function endToEndBench() {
   }
 }
 
+/**
+ * 3. worker throughput: 1,000 operations (200 websites × 5 servers) queued on async routes and run by
+ *    one worker, against the synchronous path doing the same work one unit of work per website.
+ */
+async function workerBench() {
+  if (process.getuid?.() !== 0) return;
+  const dir = mkdtempSync(path.join(os.tmpdir(), "orchestra-bench-"));
+  const key = clientKey(dir);
+  const hosts = await Promise.all([0, 1, 2, 3, 4].map((i) => startSshHost({ address: `127.0.0.${10 + i}`, port: 22510 + i, clientKeyFile: key, root: dir })));
+  const run = async (mode: "sync" | "async") => {
+    const url = `file:${dir}/${mode}.db`;
+    await migrate(url);
+    const db = createDb(url);
+    const engine = new Engine({ db, registry: createRegistry(), executor: () => SshExecutor.fromKeyFile(key) });
+    try {
+      for (const [i, h] of hosts.entries()) {
+        const sites = path.join(dir, `${mode}-sites-${i}`);
+        const server = await db.server.create({
+          data: { name: `h${i}`, address: h.address, port: h.port, variables: { NGINX_SITES_DIR: sites, WEBSITES_ROOT: path.join(dir, `${mode}-www-${i}`), NGINX_TEST: "true", NGINX_RELOAD: "true" } },
+        });
+        await db.route.create({ data: { backend: "nginx-websites", serverId: server.id, async: mode === "async" } });
+      }
+      const started = process.hrtime.bigint();
+      for (let n = 0; n < 200; n++) {
+        const unit = await orchestrate(engine, (tx) => tx.website.create({ data: { name: `site${n}`, domains: { create: [{ name: `site${n}.test` }] } } }));
+        if (mode === "sync") await runUnitOfWork(engine, unit);
+      }
+      if (mode === "async") {
+        const worker = new Worker(engine, { pollMs: 50 });
+        while ((await db.operation.count({ where: { state: { in: ["PENDING", "RUNNING"] } } })) > 0) await worker.tick();
+      }
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      const ok = await db.operation.count({ where: { state: "SUCCESS" } });
+      if (ok !== 1000) throw new Error(`${mode}: ${ok} of 1000 operations succeeded`);
+      return { ms, scripts: await db.scriptLog.count() };
+    } finally {
+      await engine.close();
+      await db.$disconnect();
+    }
+  };
+  try {
+    const sync = await run("sync");
+    const worker = await run("async");
+    console.log("worker: 1,000 operations (200 websites × 5 servers)");
+    console.log(`  synchronous path, one unit of work per website: ${sync.ms.toFixed(0)} ms, ${sync.scripts} scripts`);
+    console.log(`  queued, then one worker:                        ${worker.ms.toFixed(0)} ms, ${worker.scripts} scripts → ratio ${(worker.ms / sync.ms).toFixed(2)}× (${Math.round((1000 / worker.ms) * 1000)} operations/s)`);
+  } finally {
+    await Promise.all(hosts.map((h) => h.stop()));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main() {
   await pipelineBench();
   await endToEndBench();
+  await workerBench();
 }
 
 main().catch((error) => {

@@ -164,6 +164,22 @@ describe("outbox and worker", () => {
   });
 });
 
+describe("sync-kind backends", () => {
+  it("coalesce many queued changes for a server into one run of the whole configuration", async () => {
+    const server = await addServer("w1", {});
+    const mapFile = path.join(work, "sites.map");
+    await db.server.update({ where: { id: server.id }, data: { variables: { ...(server.variables as object), SITES_MAP_FILE: mapFile } } });
+    await db.route.create({ data: { backend: "websites-map", serverId: server.id, async: true } });
+    await db.route.deleteMany({ where: { backend: "nginx-websites" } });
+    for (const n of ["m1", "m2", "m3", "m4"]) await queue(createSite(n));
+    await queue((tx) => tx.website.update({ where: { name: "m2" }, data: { enabled: false } }));
+    expect(await db.operation.count({ where: { state: "PENDING" } })).toBe(5);
+    const reports = await new Worker(engine, { leaseMs: 2000 }).tick();
+    expect(reports.map((r) => [r.backend, r.state, r.operations.length])).toEqual([["websites-map", "SUCCESS", 5]]);
+    expect(readFileSync(mapFile, "utf8")).toBe("# managed by Orchestra: every enabled website of this server\nm1.test m1;\nm3.test m3;\nm4.test m4;\n");
+  });
+});
+
 describe("kill -9 drills", () => {
   it("after claim: the lease expires and another worker runs the work once", async () => {
     await addServer("w1", { NGINX_RELOAD: probe(work) });

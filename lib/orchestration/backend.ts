@@ -47,6 +47,11 @@ export type Backend = {
   save?(ctx: ScriptContext, object: Snapshot, operation: PendingOperation): void;
   delete?(ctx: ScriptContext, object: Snapshot, operation: PendingOperation): void;
   commit?(ctx: ScriptContext, operations: readonly PendingOperation[]): void;
+  /**
+   * For kind "sync": renders the whole configuration of a server from the current objects routed to it
+   * (memoryless), instead of a block per operation. Any number of queued changes need one run.
+   */
+  sync?(ctx: ScriptContext, objects: readonly Snapshot[]): void;
   /** For method "local": runs in-process instead of a script. Throwing marks the log FAILURE. */
   runLocal?(ctx: LocalContext, operations: readonly PendingOperation[]): Promise<void>;
   /** Render a script even when no operation added content (e.g. a sync of the whole config). */

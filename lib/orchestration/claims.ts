@@ -14,11 +14,14 @@ const keyOf = (o: Keyed) => `${o.serverId}\u0000${o.model}\u0000${o.objectId}`;
 export async function inCommitOrder<T extends Keyed>(engine: Engine, candidates: readonly T[]): Promise<T[]> {
   if (candidates.length === 0) return [];
   const sorted = [...candidates].sort((a, b) => a.id - b.id);
+  // Two IN lists (not an OR per object) keep the query within the database's parameter limits;
+  // the exact (server, model, object) match is done here.
   const earlier = await engine.db.operation.findMany({
     where: {
       state: { in: ["PENDING", "RUNNING"] },
       id: { lt: sorted[sorted.length - 1].id },
-      OR: [...new Map(sorted.map((c) => [keyOf(c), { serverId: c.serverId, model: c.model, objectId: c.objectId }])).values()],
+      serverId: { in: [...new Set(sorted.map((c) => c.serverId))] },
+      objectId: { in: [...new Set(sorted.map((c) => c.objectId))] },
     },
     select: { id: true, serverId: true, model: true, objectId: true },
     orderBy: { id: "asc" },

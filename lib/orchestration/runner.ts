@@ -6,6 +6,7 @@ import { runLocal } from "./executors/local";
 import type { ExecutionResult } from "./executors/types";
 import { BoundedOutput } from "./output";
 import { renderScript } from "./script";
+import { syncObjects } from "./sync";
 import { serverInfo, type LogState, type PendingOperation, type Snapshot } from "./types";
 
 export type GroupOperation = PendingOperation & { id: number };
@@ -44,7 +45,8 @@ export async function runGroup(engine: Engine, serverRow: ServerRow, backendName
   let renderError: string | undefined;
   let hasContent = false;
   try {
-    ({ text: script, hasContent } = renderScript(backend, server, operations));
+    const objects = backend.kind === "sync" ? await syncObjects(engine, backend.name, server.id) : [];
+    ({ text: script, hasContent } = renderScript(backend, server, operations, objects));
   } catch (error) {
     renderError = `rendering failed: ${(error as Error).message}`;
   }

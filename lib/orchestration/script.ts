@@ -3,7 +3,7 @@
 // and the backend's commit once. Pure: no I/O, the same inputs give the same text.
 import type { Backend, ScriptContext } from "./backend";
 import { commentText, type ShellFragment } from "./shell";
-import type { PendingOperation, ServerInfo } from "./types";
+import type { PendingOperation, ServerInfo, Snapshot } from "./types";
 
 export type RenderedScript = {
   text: string;
@@ -11,7 +11,8 @@ export type RenderedScript = {
   hasContent: boolean;
 };
 
-export function renderScript(backend: Backend, server: ServerInfo, operations: readonly PendingOperation[]): RenderedScript {
+/** `objects`: for a sync-kind backend, every current object routed to this server. */
+export function renderScript(backend: Backend, server: ServerInfo, operations: readonly PendingOperation[], objects: readonly Snapshot[] = []): RenderedScript {
   const lines: string[] = [];
   const ctx: ScriptContext = {
     server,
@@ -31,6 +32,13 @@ export function renderScript(backend: Backend, server: ServerInfo, operations: r
 
   backend.prepare?.(ctx, operations);
   const headLength = lines.length;
+  if (backend.kind === "sync") {
+    lines.push(`# sync: the whole configuration, ${objects.length} object(s)`);
+    backend.sync?.(ctx, objects);
+    backend.commit?.(ctx, operations);
+    const text = [...banner(backend, server, operations), "set -euo pipefail", "", ...lines, ""].join("\n");
+    return { text, hasContent: true };
+  }
   for (const operation of operations) {
     const object = operation.action === "delete" ? operation.before : operation.after;
     if (!object) continue;

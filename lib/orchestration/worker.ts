@@ -83,7 +83,7 @@ export class Worker {
         try {
           ran = (await this.tick()).length;
         } catch (error) {
-          console.error(`[${this.id}] tick failed: ${(error as Error).message}`);
+          this.report(error as Error);
         }
         if (!this.running) break;
         if (ran === 0) await new Promise<void>((resolve) => {
@@ -95,6 +95,16 @@ export class Worker {
         });
       }
     })();
+  }
+
+  private lastError = { message: "", at: 0 };
+
+  /** Logs a failing tick, the same message at most once a minute (e.g. a database not migrated yet). */
+  private report(error: Error) {
+    const message = error.message.trim().split("\n").pop() ?? "";
+    if (message === this.lastError.message && Date.now() - this.lastError.at < 60_000) return;
+    this.lastError = { message, at: Date.now() };
+    console.error(`[${this.id}] tick failed: ${message}`);
   }
 
   /** Looks for work now instead of at the next poll. */

@@ -5,10 +5,11 @@ import type { Snapshot } from "../orchestration/types";
 import { systemUserBackend } from "./system-users/backend";
 import { systemUserSample } from "./system-users/schema";
 import { websiteBackend } from "./websites/backend";
+import { websiteIndexBackend } from "./websites/index-backend";
 import { websiteSample } from "./websites/schema";
 
 export function createRegistry(): BackendRegistry {
-  return new BackendRegistry([systemUserBackend, websiteBackend]);
+  return new BackendRegistry([systemUserBackend, websiteBackend, websiteIndexBackend]);
 }
 
 export const MODEL_SAMPLES: Record<string, Snapshot> = {

@@ -1,0 +1,36 @@
+// A sync-kind backend: the full list of a server's websites as an nginx `map` file (domain → site),
+// rendered from the database every time and replacing what is there. Memoryless, so it is safe to
+// run late, out of order, or once for many queued changes.
+//   SITES_MAP_FILE  /etc/nginx/orchestra-sites.map
+import type { Backend } from "@/lib/orchestration/backend";
+import { sh } from "@/lib/orchestration/shell";
+import type { WebsiteSnapshot } from "./backend";
+
+export function mapLines(sites: readonly WebsiteSnapshot[]): string[] {
+  const lines = ["# managed by Orchestra: every enabled website of this server"];
+  for (const site of sites) {
+    if (!site.enabled) continue;
+    for (const domain of site.domains) lines.push(`${domain.name} ${site.name};`);
+  }
+  return lines;
+}
+
+export const websiteIndexBackend: Backend = {
+  name: "websites-map",
+  title: "Websites map file (sync)",
+  model: "Website",
+  kind: "sync",
+  actions: ["save", "delete"],
+  relatedModels: [{ model: "WebsiteDomain", mainIds: (row) => [row.websiteId as number] }],
+  include: { domains: true },
+  ignoreFields: ["description"],
+  method: "ssh",
+  variables: { SITES_MAP_FILE: "/etc/nginx/orchestra-sites.map" },
+  label: (o) => String(o.name),
+  sync(ctx, objects) {
+    const file = ctx.variable("SITES_MAP_FILE");
+    ctx.append(sh`mkdir -p -- "$(dirname -- ${file})"`);
+    ctx.append(sh`printf '%s\\n' ${mapLines(objects as unknown as WebsiteSnapshot[])} > ${`${file}.new`}`);
+    ctx.append(sh`mv -f -- ${`${file}.new`} ${file}`);
+  },
+};
