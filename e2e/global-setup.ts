@@ -7,21 +7,8 @@ import { E2E_DATABASE_URL } from "../playwright.config";
 import { clientKey, startSshHost } from "../tests/support/ssh-host";
 import { startNginx } from "../tests/support/nginx";
 import { USERS } from "./users";
-import type { Db } from "../lib/db-client";
+import { wipeDatabase } from "../tests/support/wipe";
 
-async function wipe(db: Db) {
-  await db.scriptLogOperation.deleteMany();
-  await db.scriptLog.deleteMany();
-  await db.operation.deleteMany();
-  await db.notification.deleteMany();
-  await db.route.deleteMany();
-  await db.server.deleteMany();
-  await db.systemUser.deleteMany();
-  await db.websiteDomain.deleteMany();
-  await db.website.deleteMany();
-  await db.signInFailure.deleteMany();
-  await db.user.deleteMany();
-}
 
 export const E2E_DIR = path.resolve(".tmp/e2e");
 export const HOSTS_FILE = path.join(E2E_DIR, "hosts.json");
@@ -34,7 +21,7 @@ export default async function globalSetup() {
   // Wiped, not deleted: the web server (and its in-process worker) may have it open already.
   await migrate(E2E_DATABASE_URL);
   const db = createDb(E2E_DATABASE_URL);
-  await wipe(db);
+  await wipeDatabase(db);
   for (const user of Object.values(USERS)) {
     await db.user.create({ data: { email: user.email, role: user.role, name: user.role, passwordHash: await hashPassword(user.password) } });
   }

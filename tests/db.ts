@@ -1,5 +1,6 @@
 import { inject } from "vitest";
 import { createDb, type Db } from "../lib/db-client";
+import { wipeDatabase } from "./support/wipe";
 
 let shared: Db | undefined;
 
@@ -9,17 +10,7 @@ export function testDb(): Db {
   return shared;
 }
 
-/** Empties every table, children first. */
+/** Empties every table. */
 export async function resetDb(db: Db = testDb()) {
-  await db.scriptLogOperation.deleteMany();
-  await db.scriptLog.deleteMany();
-  await db.operation.deleteMany();
-  await db.route.deleteMany();
-  await db.server.deleteMany();
-  await db.systemUser.deleteMany();
-  await db.websiteDomain.deleteMany();
-  await db.website.deleteMany();
-  await db.signInFailure.deleteMany();
-  await db.notification.deleteMany();
-  await db.user.deleteMany();
+  await wipeDatabase(db);
 }

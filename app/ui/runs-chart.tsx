@@ -18,7 +18,7 @@ export function RunsChart({ days, max }: { days: DayCount[]; max: number }) {
             <rect x={x} y={height - ok - failed} width={bar} height={failed} className="fill-red-500" />
             <rect x={x} y={height - ok} width={bar} height={ok} className="fill-emerald-500" />
             <rect x={x} y={height} width={bar} height={1} className="fill-slate-300" />
-            <text x={x + bar / 2} y={height + 12} textAnchor="middle" className="fill-slate-500 text-[9px]">{d.day}</text>
+            <text x={x + bar / 2} y={height + 12} textAnchor="middle" className="fill-slate-500 text-[9px]">{d.day.slice(3)}</text>
           </g>
         );
       })}
