@@ -2,7 +2,9 @@ import "server-only";
 import { db } from "../db";
 import { OPERATION_STATES } from "../orchestration/types";
 
-export type OperationFilters = { state?: string; backend?: string; action?: string; model?: string; objectId?: string; serverId?: number; before?: number };
+export type OperationFilters = { state?: string; backend?: string; action?: string; model?: string; objectId?: string; serverId?: number; before?: number; since?: string; until?: string };
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 export function parseOperationFilters(params: Record<string, string | string[] | undefined>): OperationFilters {
   const one = (k: string) => (typeof params[k] === "string" && params[k] ? (params[k] as string) : undefined);
@@ -17,6 +19,8 @@ export function parseOperationFilters(params: Record<string, string | string[] |
     objectId: one("object"),
     serverId: Number.isInteger(serverId) && serverId > 0 ? serverId : undefined,
     before: Number.isInteger(before) && before > 0 ? before : undefined,
+    since: DAY.test(one("since") ?? "") ? one("since") : undefined,
+    until: DAY.test(one("until") ?? "") ? one("until") : undefined,
   };
 }
 
@@ -30,6 +34,9 @@ export async function fetchOperations(f: OperationFilters, pageSize = 50) {
       objectId: f.objectId,
       serverId: f.serverId,
       ...(f.before ? { id: { lt: f.before } } : {}),
+      ...(f.since || f.until
+        ? { createdAt: { ...(f.since ? { gte: new Date(`${f.since}T00:00:00Z`) } : {}), ...(f.until ? { lt: new Date(new Date(`${f.until}T00:00:00Z`).getTime() + 86_400_000) } : {}) } }
+        : {}),
     },
     orderBy: { id: "desc" },
     take: pageSize + 1,

@@ -27,6 +27,8 @@ export default async function OperationsPage({ searchParams }: { searchParams: P
         <Select name="server" label="Server" value={f.serverId} options={choices.servers.map((s) => ({ value: s.id, label: s.name }))} />
         <label className="text-xs"><span className="mb-0.5 block text-slate-600">Model</span><input name="model" defaultValue={f.model} className="input w-32" /></label>
         <label className="text-xs"><span className="mb-0.5 block text-slate-600">Object id</span><input name="object" defaultValue={f.objectId} className="input w-24" /></label>
+        <label className="text-xs"><span className="mb-0.5 block text-slate-600">From (UTC)</span><input type="date" name="since" defaultValue={f.since} className="input w-36" /></label>
+        <label className="text-xs"><span className="mb-0.5 block text-slate-600">To (UTC)</span><input type="date" name="until" defaultValue={f.until} className="input w-36" /></label>
       </Filters>
       {operations.length === 0 ? (
         <Empty>No operations match.</Empty>
