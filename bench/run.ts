@@ -16,7 +16,9 @@ import { orchestrate } from "../lib/orchestration/unit-of-work";
 import { runUnitOfWork } from "../lib/orchestration/dispatcher";
 import { Worker } from "../lib/orchestration/worker";
 import { createRegistry } from "../lib/services/registry";
-import { createDb } from "../lib/db-client";
+import Database from "better-sqlite3";
+import { createDb, type Db } from "../lib/db-client";
+import { queryLogs, type LogFilters } from "../lib/queries/logs";
 import { migrate } from "../lib/migrate";
 import type { ServerInfo } from "../lib/orchestration/types";
 import { clientKey, startSshHost } from "../tests/support/ssh-host";
@@ -189,8 +191,55 @@ async function workerBench() {
   }
 }
 
+/**
+ * 4. script-log pages with 100,000 logs: the first page, a page deep in the list and a filtered page,
+ *    against the same first page on a table of 100 logs.
+ */
+async function logsBench() {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "orchestra-bench-"));
+  const fill = async (name: string, count: number) => {
+    const url = `file:${dir}/${name}.db`;
+    await migrate(url);
+    const sqlite = new Database(url.replace(/^file:/, ""));
+    for (let i = 1; i <= 3; i++) sqlite.prepare(`INSERT INTO "Server" (name, address, updatedAt) VALUES (?, ?, ?)`).run(`s${i}`, `127.0.0.${i}`, new Date().toISOString());
+    const states = ["SUCCESS", "SUCCESS", "SUCCESS", "SUCCESS", "FAILURE", "NOTHING", "TIMEOUT"];
+    const insert = sqlite.prepare(`INSERT INTO "ScriptLog" (backend, serverId, state, script, stdout, exitCode, createdAt) VALUES (?, ?, ?, ?, ?, ?, ?)`);
+    sqlite.transaction(() => {
+      for (let i = 0; i < count; i++) insert.run(i % 2 ? "system-users" : "nginx-websites", (i % 3) + 1, states[i % states.length], "#!/usr/bin/env bash\ntrue\n", "ok\n", 0, Date.now() - (count - i) * 1000);
+    })();
+    sqlite.close();
+    return createDb(url);
+  };
+  const small = await fill("small", 100);
+  const big = await fill("big", 100_000);
+  const time = async (db: Db, filters: LogFilters) => {
+    await queryLogs(db, filters); // warm
+    const runs: number[] = [];
+    for (let i = 0; i < 20; i++) runs.push((await timedAsync(() => queryLogs(db, filters)))[1]);
+    return runs.sort((a, b) => a - b)[10];
+  };
+  try {
+    await time(small, {}); // a first round warms the query path up
+    await time(big, {});
+    const baseline = await time(small, {});
+    const first = await time(big, {});
+    const deep = await time(big, { before: 1_000 });
+    const filtered = await time(big, { state: "FAILURE", serverId: 2 });
+    const filteredDeep = await time(big, { state: "FAILURE", serverId: 2, before: 5_000 });
+    console.log("script-log pages (median of 20), 100,000 logs vs 100 logs");
+    console.log(`  baseline first page of 100 logs: ${baseline.toFixed(2)} ms`);
+    console.log(`  first page ${first.toFixed(2)} ms (${(first / baseline).toFixed(1)}×) · page at id 1,000 ${deep.toFixed(2)} ms (${(deep / baseline).toFixed(1)}×)`);
+    console.log(`  FAILURE on one server: first ${filtered.toFixed(2)} ms (${(filtered / baseline).toFixed(1)}×) · deep ${filteredDeep.toFixed(2)} ms (${(filteredDeep / baseline).toFixed(1)}×)`);
+  } finally {
+    await small.$disconnect();
+    await big.$disconnect();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main() {
   await pipelineBench();
+  await logsBench();
   await endToEndBench();
   await workerBench();
 }

@@ -1,10 +1,9 @@
 import "server-only";
 import { db } from "../db";
 import { LOG_STATES } from "../orchestration/types";
+import { queryLogs, type LogFilters } from "../queries/logs";
 
-export const PAGE_SIZE = 50;
-
-export type LogFilters = { state?: string; serverId?: number; backend?: string; before?: number };
+export type { LogFilters };
 
 export function parseLogFilters(params: Record<string, string | string[] | undefined>): LogFilters {
   const one = (k: string) => (typeof params[k] === "string" ? (params[k] as string) : undefined);
@@ -21,28 +20,7 @@ export function parseLogFilters(params: Record<string, string | string[] | undef
 
 /** A page of logs, newest first, by id cursor (stays fast however many rows there are). */
 export async function fetchLogs(filters: LogFilters) {
-  const rows = await db.scriptLog.findMany({
-    where: {
-      state: filters.state,
-      serverId: filters.serverId,
-      backend: filters.backend,
-      ...(filters.before ? { id: { lt: filters.before } } : {}),
-    },
-    orderBy: { id: "desc" },
-    take: PAGE_SIZE + 1,
-    select: {
-      id: true,
-      backend: true,
-      state: true,
-      exitCode: true,
-      createdAt: true,
-      startedAt: true,
-      finishedAt: true,
-      server: { select: { id: true, name: true } },
-      _count: { select: { operations: true } },
-    },
-  });
-  return { logs: rows.slice(0, PAGE_SIZE), nextBefore: rows.length > PAGE_SIZE ? rows[PAGE_SIZE - 1].id : null };
+  return queryLogs(db, filters);
 }
 
 export async function fetchLog(id: number) {

@@ -1,0 +1,33 @@
+// The script-log list query, shared by the admin (lib/data/logs.ts) and the benchmark. Keyset
+// pagination on the primary key (id < cursor), with indexes on (state, id), (serverId, id) and
+// (backend, id): the cost of a page does not grow with the table or the page number.
+import type { Db } from "../db-client";
+
+export const PAGE_SIZE = 50;
+
+export type LogFilters = { state?: string; serverId?: number; backend?: string; before?: number };
+
+export async function queryLogs(db: Db, filters: LogFilters, pageSize = PAGE_SIZE) {
+  const rows = await db.scriptLog.findMany({
+    where: {
+      state: filters.state,
+      serverId: filters.serverId,
+      backend: filters.backend,
+      ...(filters.before ? { id: { lt: filters.before } } : {}),
+    },
+    orderBy: { id: "desc" },
+    take: pageSize + 1,
+    select: {
+      id: true,
+      backend: true,
+      state: true,
+      exitCode: true,
+      createdAt: true,
+      startedAt: true,
+      finishedAt: true,
+      server: { select: { id: true, name: true } },
+      _count: { select: { operations: true } },
+    },
+  });
+  return { logs: rows.slice(0, pageSize), nextBefore: rows.length > pageSize ? rows[pageSize - 1].id : null };
+}
