@@ -4,6 +4,12 @@ import { stateFile } from "./users";
 
 test.use({ storageState: stateFile("viewer") });
 
+// Leave nothing behind for the specs that follow (they count websites and routes).
+test.afterAll(async () => {
+  await e2eDb().website.deleteMany({ where: { name: "viewer-site" } });
+  await e2eDb().server.deleteMany({ where: { name: "viewer-web" } });
+});
+
 test("a viewer sees servers, routes, operations, logs and services, and can change nothing", async ({ page }) => {
   const db = e2eDb();
   const server = await db.server.upsert({ where: { name: "viewer-web" }, create: { name: "viewer-web", address: "127.0.0.9" }, update: {} });
