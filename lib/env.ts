@@ -1,14 +1,24 @@
-import "server-only";
+import { homedir } from "node:os";
+import path from "node:path";
 import { z } from "zod";
 
-// Validated once, at first import. Secrets are read here and nowhere else in the app.
+// The engine's settings from the environment, validated in one place (app, CLI and worker alike).
+// AUTH_SECRET is read by next-auth itself; DATABASE_URL by lib/database-url.ts.
 const schema = z.object({
-  DATABASE_URL: z.string().optional(),
-  AUTH_SECRET: z.string().min(16, "AUTH_SECRET must be at least 16 characters").optional(),
   ORCHESTRA_SSH_KEY: z.string().optional(),
   ORCHESTRA_SSH_CONNECT_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   ORCHESTRA_SCRIPT_TIMEOUT_MS: z.coerce.number().int().positive().default(300_000),
-  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  ORCHESTRA_LEASE_MS: z.coerce.number().int().min(1000).optional(),
+  ORCHESTRA_POLL_MS: z.coerce.number().int().min(10).optional(),
+  ORCHESTRA_WEBHOOK_URL: z.string().url().optional(),
 });
 
-export const env = schema.parse(process.env);
+export type OrchestraEnv = z.infer<typeof schema> & { sshKeyPath: string };
+
+export function loadEnv(env: NodeJS.ProcessEnv = process.env): OrchestraEnv {
+  const parsed = schema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== "")));
+  if (!parsed.success) {
+    throw new Error(`invalid environment: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  }
+  return { ...parsed.data, sshKeyPath: parsed.data.ORCHESTRA_SSH_KEY || path.join(homedir(), ".ssh", "id_ed25519") };
+}

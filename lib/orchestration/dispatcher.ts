@@ -82,20 +82,21 @@ export async function runGroups(engine: Engine, groups: readonly Group[], option
 
 /**
  * Runs the given pending operations now: the synchronous path, after the unit of work committed.
- * They are claimed first (the unit of work wrote them leased to itself, `owner`), and any that must
+ * They are claimed first (the unit of work wrote them leased to itself, `heldBy`), and any that must
  * wait for an earlier operation on the same object are left to the worker.
  */
-export async function runOperations(engine: Engine, operationIds: readonly number[], options: RunOptions & { owner?: string } = {}): Promise<RunReport[]> {
+export async function runOperations(engine: Engine, operationIds: readonly number[], options: RunOptions & { heldBy?: string } = {}): Promise<RunReport[]> {
   if (operationIds.length === 0) return [];
   const token = `sync:${process.pid}:${Math.random().toString(36).slice(2, 10)}`;
   const candidates = await engine.db.operation.findMany({ where: { id: { in: [...operationIds] }, state: "PENDING" }, select: { id: true, serverId: true, model: true, objectId: true } });
   const ordered = await inCommitOrder(engine, candidates);
-  const claimed = await claim(engine, ordered.map((o) => o.id), token, undefined, options.owner);
+  const claimed = await claim(engine, ordered.map((o) => o.id), token, undefined, options.heldBy);
   if (claimed.length === 0) return [];
   const stop = heartbeat(engine, token);
   try {
     const rows = await engine.db.operation.findMany({ where: { id: { in: claimed } }, include: { server: true }, orderBy: { id: "asc" } });
-    return await runGroups(engine, groupOperations(rows), options);
+    const { heldBy: _heldBy, ...rest } = options;
+    return await runGroups(engine, groupOperations(rows), { ...rest, owner: token });
   } finally {
     stop();
   }
@@ -104,5 +105,5 @@ export async function runOperations(engine: Engine, operationIds: readonly numbe
 /** Runs the synchronous operations of a committed unit of work (those it holds the lease of). */
 export function runUnitOfWork(engine: Engine, unit: { unitOfWork: string; operations: ReadonlyArray<{ id: number; async: boolean }> }, options: RunOptions = {}) {
   const ids = unit.operations.filter((o) => !o.async).map((o) => o.id);
-  return runOperations(engine, ids, { ...options, owner: ownerOf(unit.unitOfWork) });
+  return runOperations(engine, ids, { ...options, heldBy: ownerOf(unit.unitOfWork) });
 }

@@ -23,14 +23,23 @@ export async function retryLog(engine: Engine, logId: number, userId?: number | 
   if (log.state === "STARTED" || log.state === "RECEIVED") throw new Error(`script log #${logId} is still ${log.state}`);
   const operations = log.operations.map((o) => o.operation).filter((o) => o.state !== "REVOKED");
   if (operations.length === 0) throw new Error(`script log #${logId} has no operation left to run`);
+  // Take the operations over (not those another run holds right now), then run exactly those.
   const token = `retry:${logId}:${Date.now()}`;
   await engine.db.operation.updateMany({
-    where: { id: { in: operations.map((o) => o.id) }, state: { in: ["FAILURE", "SUCCESS", "PENDING"] } },
+    where: {
+      id: { in: operations.map((o) => o.id) },
+      OR: [{ state: { in: ["FAILURE", "SUCCESS"] } }, { state: "PENDING", OR: [{ leaseUntil: null }, { leaseUntil: { lt: new Date() } }] }],
+    },
     data: { state: "PENDING", leaseOwner: token, leaseUntil: new Date(Date.now() + 120_000) },
   });
-  const [report] = await runGroups(engine, [{ server: log.server, backend: log.backend, operations: operations.map(groupOperation) }], {
+  const mine = operations.filter((o) => o.state !== "RUNNING");
+  const held = await engine.db.operation.findMany({ where: { id: { in: mine.map((o) => o.id) }, leaseOwner: token }, select: { id: true } });
+  const runnable = mine.filter((o) => held.some((h) => h.id === o.id));
+  if (runnable.length === 0) throw new Error(`script log #${logId}: its operations are running elsewhere right now`);
+  const [report] = await runGroups(engine, [{ server: log.server, backend: log.backend, operations: runnable.map(groupOperation) }], {
     userId,
     retryOfId: log.id,
+    owner: token,
   });
   return report;
 }
@@ -98,6 +107,6 @@ export async function runSelection(engine: Engine, selection: Selection, userId?
   const { pending, routes } = await selectOperations(engine, selection);
   const unitOfWork = `manual:${Date.now()}`;
   const written = await engine.db.$transaction((tx) => writeOperations(tx, unitOfWork, pending, routes));
-  const reports = await runOperations(engine, written.operations.map((o) => o.id), { userId, owner: ownerOf(unitOfWork) });
+  const reports = await runOperations(engine, written.operations.map((o) => o.id), { userId, heldBy: ownerOf(unitOfWork) });
   return { reports, unrouted: written.unrouted };
 }

@@ -30,6 +30,9 @@ export type RunOptions = {
   signal?: AbortSignal;
   /** Called after the script ended, before its log is written (crash drills). */
   beforeFinish?: () => void;
+  /** The lease owner holding these operations: state changes apply only while it still holds them,
+   * so a run whose lease expired (and was taken over) cannot overwrite the new owner's states. */
+  owner?: string;
 };
 
 type ServerRow = Parameters<typeof serverInfo>[0];
@@ -77,17 +80,17 @@ export async function runGroup(engine: Engine, serverRow: ServerRow, backendName
   });
 
   if (renderError) {
-    await finish(engine, log.id, opIds, { state: "ERROR", exitCode: null }, "", `[orchestra] ${renderError}\n`);
+    await finish(engine, log.id, opIds, { state: "ERROR", exitCode: null }, "", `[orchestra] ${renderError}\n`, undefined, options.owner);
     return report("ERROR");
   }
   if (!hasContent) {
-    await finish(engine, log.id, opIds, { state: "SUCCESS", exitCode: null }, "", "", "NOTHING");
+    await finish(engine, log.id, opIds, { state: "SUCCESS", exitCode: null }, "", "", "NOTHING", options.owner);
     return report("NOTHING");
   }
 
   const startedAt = new Date();
   await db.scriptLog.update({ where: { id: log.id }, data: { state: "STARTED", startedAt } });
-  await db.operation.updateMany({ where: { id: { in: opIds } }, data: { state: "RUNNING", attempts: { increment: 1 } } });
+  await db.operation.updateMany({ where: { id: { in: opIds }, ...fence(options.owner) }, data: { state: "RUNNING", attempts: { increment: 1 } } });
 
   const stdout = new BoundedOutput(engine.outputLimit);
   const stderr = new BoundedOutput(engine.outputLimit);
@@ -125,16 +128,29 @@ export async function runGroup(engine: Engine, serverRow: ServerRow, backendName
     // First connection: pin the key it offered (only if nobody pinned one meanwhile).
     await db.server.updateMany({ where: { id: server.id, hostKeyFingerprint: null }, data: { hostKeyFingerprint: result.pinnedFingerprint } });
   }
-  await finish(engine, log.id, opIds, result, stdout.toString(), stderr.toString());
+  await finish(engine, log.id, opIds, result, stdout.toString(), stderr.toString(), undefined, options.owner);
   return report(result.state, result.exitCode, result.notStarted);
 }
 
-async function finish(engine: Engine, logId: number, opIds: number[], result: Pick<ExecutionResult, "state" | "exitCode">, stdout: string, stderr: string, logState?: LogState) {
+function fence(owner?: string) {
+  return owner ? { leaseOwner: owner } : {};
+}
+
+async function finish(
+  engine: Engine,
+  logId: number,
+  opIds: number[],
+  result: Pick<ExecutionResult, "state" | "exitCode">,
+  stdout: string,
+  stderr: string,
+  logState?: LogState,
+  owner?: string,
+) {
   const state = logState ?? result.state;
   await engine.db.$transaction([
     engine.db.scriptLog.update({ where: { id: logId }, data: { state, exitCode: result.exitCode, stdout, stderr, finishedAt: new Date() } }),
     engine.db.operation.updateMany({
-      where: { id: { in: opIds }, state: { not: "REVOKED" } },
+      where: { id: { in: opIds }, state: { not: "REVOKED" }, ...fence(owner) },
       data: { state: result.state === "SUCCESS" ? "SUCCESS" : "FAILURE", leaseOwner: null, leaseUntil: null },
     }),
   ]);

@@ -66,7 +66,7 @@ export class Worker {
     const stop = heartbeat(this.engine, token, this.leaseMs);
     try {
       const rows = await db.operation.findMany({ where: { id: { in: claimed } }, include: { server: true }, orderBy: { id: "asc" } });
-      const reports = await runGroups(this.engine, groupOperations(rows), { policy: this.policy, beforeFinish: this.options.crashAt === "after-run" ? () => process.kill(process.pid, "SIGKILL") : undefined });
+      const reports = await runGroups(this.engine, groupOperations(rows), { policy: this.policy, owner: token, beforeFinish: this.options.crashAt === "after-run" ? () => process.kill(process.pid, "SIGKILL") : undefined });
       this.options.onReports?.(reports);
       return reports;
     } finally {
