@@ -168,3 +168,41 @@ describe("orchestrate CLI", () => {
     expect(real.out).toMatch(/TIMEOUT\s+log #\d+ system-users on cli-host: save cli1/);
   });
 });
+
+describe("leases", () => {
+  it("a worker that stalls past its lease cannot overwrite the work of the worker that took over", async () => {
+    let calls = 0;
+    let releaseFirst!: () => void;
+    const firstMayEnd = new Promise<void>((r) => (releaseFirst = r));
+    const engine = new Engine({
+      db,
+      registry: new BackendRegistry([
+        local("stall", async () => {
+          calls++;
+          if (calls === 1) {
+            await firstMayEnd; // the stalled run…
+            throw new Error("late failure"); // …ends badly, long after its lease
+          }
+        }),
+      ]),
+      executor: noExecutor,
+    });
+    await route("stall", 1, { async: true });
+    const unit = await orchestrate(engine, (tx) => tx.systemUser.create({ data: { username: "contested" } }));
+    const id = unit.operations[0].id;
+
+    // long lease (no heartbeat during the test), then we expire it as if the worker had stalled
+    const stalled = new Worker(engine, { leaseMs: 60_000, policy: { retryFailures: false, maxAttempts: 1, backoffMs: 1 } }).tick();
+    for (let i = 0; i < 100 && (await db.operation.findUniqueOrThrow({ where: { id } })).state !== "RUNNING"; i++) await new Promise((r) => setTimeout(r, 20));
+    await db.operation.update({ where: { id }, data: { leaseUntil: new Date(Date.now() - 1000) } });
+
+    const rescue = await new Worker(engine, { leaseMs: 60_000 }).tick();
+    expect(rescue.map((r) => r.state)).toEqual(["SUCCESS"]);
+    releaseFirst();
+    const [late] = await stalled;
+    expect(late.state).toBe("FAILURE"); // its own log tells what really happened to that run…
+    expect((await db.operation.findUniqueOrThrow({ where: { id } })).state).toBe("SUCCESS"); // …but not the operation's state
+    expect((await db.scriptLog.findMany({ orderBy: { id: "asc" } })).map((l) => l.state)).toEqual(["FAILURE", "SUCCESS"]);
+    expect(await db.notification.count()).toBe(0);
+  });
+});
