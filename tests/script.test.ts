@@ -24,6 +24,17 @@ describe("rendered scripts", () => {
     execFileSync("bash", ["-n"], { input: script.text }); // parses
   });
 
+  it("system users: a password hash is in the executed script only", () => {
+    const hash = "$2b$10$0123456789abcdefghijkuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    const script = renderScript(systemUserBackend, server, [op("save", { ...alice, passwordHash: hash })]);
+    expect(script.text).not.toContain(hash);
+    expect(script.text).toContain("ORCHESTRA_SECRET_1=********");
+    expect(script.text).toContain('--password "$ORCHESTRA_SECRET_1"');
+    expect(script.executable).toContain(`ORCHESTRA_SECRET_1='${hash}'`);
+    expect(script.executable.replace(`'${hash}'`, "********")).toBe(script.text);
+    expect(script.secrets).toEqual([hash]);
+  });
+
   it("system users: a rename moves the account", () => {
     const text = renderScript(systemUserBackend, server, [op("save", { ...alice, username: "alicia" }, alice)]).text;
     expect(text).toContain("if user_exists alice && ! user_exists alicia; then usermod \"${prefix[@]}\" --login alicia -- alice; fi");

@@ -44,6 +44,13 @@ async function addServer(host: SshHost, name: string, variables: Record<string, 
   return db.server.create({ data: { name, address: host.address, port: host.port, variables: { SYSUSER_PREFIX: host.sandbox, ...variables } } });
 }
 
+async function saveUsersWith(users: Array<{ username: string; passwordHash?: string }>) {
+  const unit = await orchestrate(engine, async (tx) => {
+    for (const data of users) await tx.systemUser.create({ data });
+  });
+  return runUnitOfWork(engine, unit);
+}
+
 async function saveUsers(usernames: string[]) {
   const unit = await orchestrate(engine, async (tx) => {
     for (const username of usernames) await tx.systemUser.create({ data: { username } });
@@ -138,6 +145,38 @@ describe("system users over SSH", () => {
     expect(retried.state).toBe("SUCCESS");
     expect(passwd(host)).not.toMatch(/^doomed:/m);
     expect((await db.operation.findUniqueOrThrow({ where: { id: unit.operations[0].id } })).state).toBe("SUCCESS");
+  });
+});
+
+describe("secrets", () => {
+  it("reach the server inside the executed script only: masked in the stored script and in the output", async () => {
+    const [host] = hosts;
+    const server = await addServer(host, "sec");
+    await db.route.create({ data: { backend: "system-users", serverId: server.id } });
+    const leaky: Backend = {
+      name: "leaky",
+      title: "leaky",
+      model: "SystemUser",
+      actions: ["save"],
+      method: "ssh",
+      save(ctx, o) {
+        ctx.append(sh`echo "the hash is ${ctx.secret(String(o.passwordHash))}"; echo ${ctx.secret(String(o.passwordHash))} >&2`);
+      },
+    };
+    engine.registry.register(leaky);
+    await db.route.create({ data: { backend: "leaky", serverId: server.id } });
+    const hash = "$2b$10$abcdefghijklmnopqrstuu5Hc9V3cKmD9y0S3vC6D7xK6v8yFqMq";
+    const reports = await saveUsersWith([{ username: "secretive", passwordHash: hash }]);
+    expect(reports.map((r) => r.state)).toEqual(["SUCCESS", "SUCCESS"]);
+    expect(readFileSync(path.join(host.sandbox, "etc/shadow"), "utf8")).toContain(`secretive:${hash}:`);
+    for (const log of await db.scriptLog.findMany()) {
+      expect(log.script).not.toContain(hash);
+      expect(log.stdout + log.stderr).not.toContain(hash);
+    }
+    const leakyLog = await db.scriptLog.findFirstOrThrow({ where: { backend: "leaky" } });
+    expect(leakyLog.script).toContain("ORCHESTRA_SECRET_1=********");
+    expect(leakyLog.stdout).toBe("the hash is ********\n");
+    expect(leakyLog.stderr).toBe("********\n");
   });
 });
 

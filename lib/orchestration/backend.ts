@@ -10,6 +10,11 @@ export type ScriptContext = {
   variable(name: string): string;
   /** Appends a line (or lines) of shell. Build them with `sh`. */
   append(line: ShellFragment): void;
+  /**
+   * A secret value (a password hash, a key): a reference to a shell variable set at the top of the
+   * executed script. The stored script shows it masked, and its value is masked in the logged output.
+   */
+  secret(value: string): ShellFragment;
 };
 
 export type RelatedModel = {
@@ -31,6 +36,8 @@ export type Backend = {
   model: string;
   actions: readonly Action[];
   relatedModels?: readonly RelatedModel[];
+  /** Fields shown masked in the admin (operation snapshots); their values reach scripts via ctx.secret. */
+  secretFields?: readonly string[];
   /** Updates that change only these fields produce no operation (descriptive fields). */
   ignoreFields?: readonly string[];
   /** Relations to include in snapshots (e.g. a website's domains). */

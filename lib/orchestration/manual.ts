@@ -93,11 +93,11 @@ export async function dryRun(engine: Engine, selection: Selection) {
     groups.get(key)!.operations.push(operation);
   }
   return {
-    scripts: [...groups.values()].map((g) => ({
-      server: g.server.name,
-      backend: g.backend,
-      ...renderScript(engine.registry.get(g.backend), serverInfo(g.server), g.operations),
-    })),
+    scripts: [...groups.values()].map((g) => {
+      // only the stored (masked) form: a dry run prints no secret
+      const { text, hasContent } = renderScript(engine.registry.get(g.backend), serverInfo(g.server), g.operations);
+      return { server: g.server.name, backend: g.backend, text, hasContent };
+    }),
     unrouted,
   };
 }

@@ -5,7 +5,7 @@ import type { Engine } from "./engine";
 import { runLocal } from "./executors/local";
 import type { ExecutionResult } from "./executors/types";
 import { BoundedOutput } from "./output";
-import { renderScript } from "./script";
+import { maskSecrets, renderScript } from "./script";
 import { syncObjects } from "./sync";
 import { serverInfo, type LogState, type PendingOperation, type Snapshot } from "./types";
 
@@ -45,11 +45,13 @@ export async function runGroup(engine: Engine, serverRow: ServerRow, backendName
   const labels = operations.map((o) => `${o.action} ${o.objectLabel}`);
 
   let script = "";
+  let executable = "";
+  let secrets: string[] = [];
   let renderError: string | undefined;
   let hasContent = false;
   try {
     const objects = backend.kind === "sync" ? await syncObjects(engine, backend.name, server.id) : [];
-    ({ text: script, hasContent } = renderScript(backend, server, operations, objects));
+    ({ text: script, executable, secrets, hasContent } = renderScript(backend, server, operations, objects));
   } catch (error) {
     renderError = `rendering failed: ${(error as Error).message}`;
   }
@@ -100,10 +102,11 @@ export async function runGroup(engine: Engine, serverRow: ServerRow, backendName
     if (!dirty) return flushing;
     dirty = false;
     flushing = flushing.then(() =>
-      db.scriptLog.update({ where: { id: log.id }, data: { stdout: stdout.toString(), stderr: stderr.toString() } }).catch(() => undefined),
+      db.scriptLog.update({ where: { id: log.id }, data: { stdout: mask(stdout), stderr: mask(stderr) } }).catch(() => undefined),
     );
     return flushing;
   };
+  const mask = (output: BoundedOutput) => maskSecrets(output.toString(), secrets);
   const ticker = setInterval(flush, engine.flushIntervalMs);
   const onOutput = (stream: "stdout" | "stderr", chunk: string) => {
     (stream === "stdout" ? stdout : stderr).push(chunk);
@@ -115,7 +118,7 @@ export async function runGroup(engine: Engine, serverRow: ServerRow, backendName
     result =
       backend.method === "local"
         ? await runLocal(backend, server, operations, { timeoutMs: engine.scriptTimeoutMs, onOutput, signal: options.signal })
-        : await engine.executor.run(server, script, { timeoutMs: engine.scriptTimeoutMs, onOutput, signal: options.signal });
+        : await engine.executor.run(server, executable, { timeoutMs: engine.scriptTimeoutMs, onOutput, signal: options.signal });
   } catch (error) {
     result = { state: "ERROR", exitCode: null, error: (error as Error).message };
   } finally {
@@ -128,7 +131,7 @@ export async function runGroup(engine: Engine, serverRow: ServerRow, backendName
     // First connection: pin the key it offered (only if nobody pinned one meanwhile).
     await db.server.updateMany({ where: { id: server.id, hostKeyFingerprint: null }, data: { hostKeyFingerprint: result.pinnedFingerprint } });
   }
-  await finish(engine, log.id, opIds, result, stdout.toString(), stderr.toString(), undefined, options.owner);
+  await finish(engine, log.id, opIds, result, mask(stdout), mask(stderr), undefined, options.owner);
   return report(result.state, result.exitCode, result.notStarted);
 }
 

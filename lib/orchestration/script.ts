@@ -2,11 +2,18 @@
 // head (strict mode, a banner naming the operations), the backend's prepare, one block per operation,
 // and the backend's commit once. Pure: no I/O, the same inputs give the same text.
 import type { Backend, ScriptContext } from "./backend";
-import { commentText, type ShellFragment } from "./shell";
+import { commentText, quote, raw, type ShellFragment } from "./shell";
 import type { PendingOperation, ServerInfo, Snapshot } from "./types";
 
+export const MASK = "********";
+
 export type RenderedScript = {
+  /** The script as stored in the log: secrets masked. */
   text: string;
+  /** The script as executed: `text` with the secrets' values. Never stored. */
+  executable: string;
+  /** The secret values, for masking the output. */
+  secrets: string[];
   /** False when no operation produced a command: nothing needs to run (log state NOTHING). */
   hasContent: boolean;
 };
@@ -14,6 +21,7 @@ export type RenderedScript = {
 /** `objects`: for a sync-kind backend, every current object routed to this server. */
 export function renderScript(backend: Backend, server: ServerInfo, operations: readonly PendingOperation[], objects: readonly Snapshot[] = []): RenderedScript {
   const lines: string[] = [];
+  const secrets: string[] = [];
   const ctx: ScriptContext = {
     server,
     variable(name) {
@@ -24,10 +32,25 @@ export function renderScript(backend: Backend, server: ServerInfo, operations: r
     append(line: ShellFragment) {
       lines.push(line.text);
     },
+    secret(value: string) {
+      let index = secrets.indexOf(value);
+      if (index < 0) index = secrets.push(value) - 1;
+      return raw(`"$ORCHESTRA_SECRET_${index + 1}"`);
+    },
+  };
+  // Secret assignments come right after strict mode: masked in the stored text, real when executed.
+  const assemble = (head: string[], body: string[]) => {
+    const assign = (masked: boolean) => secrets.map((v, i) => `ORCHESTRA_SECRET_${i + 1}=${masked ? MASK : quote(v)}`);
+    return {
+      text: [...head, "set -euo pipefail", ...assign(true), "", ...body, ""].join("\n"),
+      executable: [...head, "set -euo pipefail", ...assign(false), "", ...body, ""].join("\n"),
+      secrets: [...secrets],
+    };
   };
 
   if (backend.method === "local") {
-    return { text: banner(backend, server, operations).join("\n") + "\n# runs in-process (method: local)\n", hasContent: operations.length > 0 };
+    const text = banner(backend, server, operations).join("\n") + "\n# runs in-process (method: local)\n";
+    return { text, executable: text, secrets: [], hasContent: operations.length > 0 };
   }
 
   backend.prepare?.(ctx, operations);
@@ -36,8 +59,7 @@ export function renderScript(backend: Backend, server: ServerInfo, operations: r
     lines.push(`# sync: the whole configuration, ${objects.length} object(s)`);
     backend.sync?.(ctx, objects);
     backend.commit?.(ctx, operations);
-    const text = [...banner(backend, server, operations), "set -euo pipefail", "", ...lines, ""].join("\n");
-    return { text, hasContent: true };
+    return { ...assemble(banner(backend, server, operations), lines), hasContent: true };
   }
   for (const operation of operations) {
     const object = operation.action === "delete" ? operation.before : operation.after;
@@ -51,8 +73,7 @@ export function renderScript(backend: Backend, server: ServerInfo, operations: r
   const hasContent = lines.length > headLength || Boolean(backend.force);
   backend.commit?.(ctx, operations);
 
-  const text = [...banner(backend, server, operations), "set -euo pipefail", "", ...lines, ""].join("\n");
-  return { text, hasContent };
+  return { ...assemble(banner(backend, server, operations), lines), hasContent };
 }
 
 function banner(backend: Backend, server: ServerInfo, operations: readonly PendingOperation[]): string[] {
@@ -61,4 +82,11 @@ function banner(backend: Backend, server: ServerInfo, operations: readonly Pendi
     `# Orchestra: backend ${backend.name} on server ${commentText(server.name)}`,
     ...operations.map((op) => `#   ${op.action} ${commentText(op.model)} #${commentText(op.objectId)} ${commentText(op.objectLabel)}`),
   ];
+}
+
+/** Replaces every secret value in a text (script output) by the mask. */
+export function maskSecrets(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) if (secret.length >= 4) out = out.split(secret).join(MASK);
+  return out;
 }

@@ -16,6 +16,7 @@ export type SystemUserSnapshot = {
   groups: string[];
   active: boolean;
   description: string;
+  passwordHash?: string | null;
 };
 
 export function homeOf(user: Pick<SystemUserSnapshot, "home" | "username">): string {
@@ -36,14 +37,16 @@ function save(ctx: ScriptContext, object: Snapshot, operation: { before: Snapsho
   }
   for (const group of groups) ctx.append(sh`group_exists ${group} || groupadd "\${prefix[@]}" -- ${group}`);
   const uid = user.uid != null ? sh`--uid ${user.uid}` : raw("");
+  // The hash travels inside the executed script only (ctx.secret); without one the password is kept.
+  const password = user.passwordHash ? sh`--password ${ctx.secret(user.passwordHash)}` : raw("");
   const moveHome = before && homeOf(before) !== homeOf(user) ? raw(" --move-home") : raw("");
   ctx.append(sh`if user_exists ${user.username}; then`);
   ctx.append(
-    sh`  usermod "\${prefix[@]}" --shell ${user.shell} --home ${homeOf(user)}${moveHome} ${uid} --groups ${groups.join(",")} --expiredate ${user.active ? "" : "1"} -- ${user.username}`,
+    sh`  usermod "\${prefix[@]}" --shell ${user.shell} --home ${homeOf(user)}${moveHome} ${uid} ${password} --groups ${groups.join(",")} --expiredate ${user.active ? "" : "1"} -- ${user.username}`,
   );
   ctx.append(raw("else"));
   ctx.append(
-    sh`  useradd "\${prefix[@]}" --create-home --shell ${user.shell} --home-dir ${homeOf(user)} ${uid} ${groups.length ? sh`--groups ${groups.join(",")}` : raw("")} ${user.active ? raw("") : raw("--expiredate 1")} -- ${user.username}`,
+    sh`  useradd "\${prefix[@]}" --create-home --shell ${user.shell} --home-dir ${homeOf(user)} ${uid} ${password} ${groups.length ? sh`--groups ${groups.join(",")}` : raw("")} ${user.active ? raw("") : raw("--expiredate 1")} -- ${user.username}`,
   );
   ctx.append(raw("fi"));
 }
@@ -54,6 +57,7 @@ export const systemUserBackend: Backend = {
   model: "SystemUser",
   actions: ["save", "delete"],
   ignoreFields: ["description"],
+  secretFields: ["passwordHash"],
   method: "ssh",
   variables: { SYSUSER_PREFIX: "", SYSUSER_REMOVE_HOME: "no" },
   label: (o) => String(o.username),

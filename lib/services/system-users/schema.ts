@@ -23,9 +23,11 @@ export const systemUserSchema = z.object({
     .pipe(z.array(posixName).max(32)),
   active: checkbox,
   description: z.string().trim().max(500).default(""),
+  /** Empty: keep the current password. Hashed (bcrypt) in the action; never stored or echoed. */
+  password: z.union([z.literal(""), z.string().min(10, "At least 10 characters, or empty to keep it.").max(200)]).default(""),
 });
 
 export const systemUserUpdateSchema = systemUserSchema.extend({ id: z.coerce.number().int().positive() });
 
 /** A typed sample of a snapshot, for checking route expressions. */
-export const systemUserSample = { id: 1, username: "", uid: 0, shell: "", home: "", groups: [""], active: true, description: "", createdAt: "", updatedAt: "" };
+export const systemUserSample = { id: 1, username: "", uid: 0, shell: "", home: "", groups: [""], active: true, passwordHash: "", description: "", createdAt: "", updatedAt: "" };

@@ -5,17 +5,23 @@ import { action } from "@/lib/actions";
 import { UserError } from "@/lib/actions/state";
 import { idParam } from "@/lib/schemas/common";
 import { systemUserSchema, systemUserUpdateSchema } from "@/lib/services/system-users/schema";
+import { hashPassword } from "@/lib/sign-in";
+
+/** The password becomes a bcrypt crypt(3) hash (glibc's libxcrypt reads `$2b$`); an empty one keeps the current. */
+async function passwordData(password: string) {
+  return password ? { passwordHash: await hashPassword(password) } : {};
+}
 
 // Writes only: the unit of work turns them into operations and runs them (see lib/actions).
-export const createSystemUser = action({ role: "operator", schema: systemUserSchema }, async (input, { db }) => {
-  const user = await db.systemUser.create({ data: input });
+export const createSystemUser = action({ role: "operator", schema: systemUserSchema, secretFields: ["password"] }, async ({ password, ...input }, { db }) => {
+  const user = await db.systemUser.create({ data: { ...input, ...(await passwordData(password)) } });
   revalidatePath("/services/system-users");
   return { message: `System user ${user.username} saved.`, redirectTo: `/services/system-users/${user.id}` };
 });
 
-export const updateSystemUser = action({ role: "operator", schema: systemUserUpdateSchema }, async ({ id, ...input }, { db }) => {
+export const updateSystemUser = action({ role: "operator", schema: systemUserUpdateSchema, secretFields: ["password"] }, async ({ id, password, ...input }, { db }) => {
   if (!(await db.systemUser.findUnique({ where: { id }, select: { id: true } }))) throw new UserError("This system user no longer exists.");
-  const user = await db.systemUser.update({ where: { id }, data: input });
+  const user = await db.systemUser.update({ where: { id }, data: { ...input, ...(await passwordData(password)) } });
   revalidatePath("/services/system-users");
   return { message: `System user ${user.username} saved.`, redirectTo: `/services/system-users/${id}` };
 });

@@ -10,7 +10,7 @@ export const metadata: Metadata = { title: "System users" };
 
 export default async function SystemUsersPage() {
   const user = await requireUser();
-  const users = await db.systemUser.findMany({ orderBy: { username: "asc" }, take: 500 });
+  const users = await db.systemUser.findMany({ orderBy: { username: "asc" }, take: 500, omit: { passwordHash: true } });
   // Latest operation state per object, from the outbox.
   const latest = await db.operation.findMany({
     where: { model: "SystemUser", objectId: { in: users.map((u) => String(u.id)) } },

@@ -2,7 +2,7 @@
 import { Field, FormMessage, SubmitButton, inputProps, useFormAction } from "@/app/ui/form";
 import type { FormAction } from "@/lib/actions/wrapper";
 
-type Values = { id?: number; username: string; uid: number | null; shell: string; home: string; groups: string; active: boolean; description: string };
+type Values = { id?: number; username: string; uid: number | null; shell: string; home: string; groups: string; active: boolean; description: string; hasPassword: boolean };
 
 export function SystemUserForm({ action, user, disabled }: { action: FormAction; user?: Values; disabled?: boolean }) {
   const { state, onSubmit, pending } = useFormAction(action);
@@ -18,6 +18,9 @@ export function SystemUserForm({ action, user, disabled }: { action: FormAction;
         <Field label="Home" name="home" state={state} hint="Empty: /home/<username>."><input className="input font-mono" {...inputProps("home", state, user?.home)} /></Field>
         <Field label="Groups" name="groups" state={state} hint="Comma or space separated; created when missing."><input className="input font-mono" {...inputProps("groups", state, user?.groups)} /></Field>
         <Field label="Description" name="description" state={state} hint="For people only: changing it runs nothing."><input className="input" {...inputProps("description", state, user?.description)} /></Field>
+        <Field label="Password" name="password" state={state} hint={user?.hasPassword ? "Set. Leave empty to keep it." : "Empty: no password (key-only or locked)."}>
+          <input className="input" type="password" autoComplete="new-password" id="password" name="password" aria-invalid={Boolean(state.fieldErrors?.password) || undefined} />
+        </Field>
         <label className="flex items-center gap-2"><input type="checkbox" name="active" defaultChecked={active} /> Active (an inactive account is expired)</label>
       </fieldset>
       {!disabled && <SubmitButton pending={pending}>{user?.id ? "Save system user" : "Add system user"}</SubmitButton>}

@@ -13,7 +13,8 @@ export default async function SystemUserPage({ params }: { params: Promise<{ id:
   const me = await requireUser();
   const id = idParam.safeParse((await params).id);
   if (!id.success) notFound();
-  const user = await db.systemUser.findUnique({ where: { id: id.data } });
+  const user = await db.systemUser.findUnique({ where: { id: id.data }, omit: { passwordHash: true } });
+  const hasPassword = (await db.systemUser.count({ where: { id: id.data, passwordHash: { not: null } } })) > 0;
   if (!user) notFound();
   const operator = hasRole(me.role, "operator");
   return (
@@ -22,7 +23,7 @@ export default async function SystemUserPage({ params }: { params: Promise<{ id:
         <Link className="btn-secondary" href={`/operations?model=SystemUser&object=${user.id}`}>Operations</Link>
         {operator && <ActionButton action={deleteSystemUser} fields={{ id: user.id }} label="Delete" className="btn-danger" confirm={`Delete ${user.username} on every server it is routed to?`} />}
       </PageHeader>
-      <SystemUserForm action={updateSystemUser} disabled={!operator} user={{ ...user, groups: (user.groups as string[]).join(", ") }} />
+      <SystemUserForm action={updateSystemUser} disabled={!operator} user={{ ...user, groups: (user.groups as string[]).join(", "), hasPassword }} />
     </>
   );
 }

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "SystemUser" ADD COLUMN "passwordHash" TEXT;
+
