@@ -1,4 +1,4 @@
-// Edge-safe part of the auth setup, shared by proxy.ts and auth.ts: no database, no Node-only modules.
+// The database-free part of the auth setup (auth.ts adds the credentials provider).
 import type { NextAuthConfig } from "next-auth";
 
 export const authConfig = {
@@ -7,14 +7,6 @@ export const authConfig = {
   trustHost: true,
   providers: [],
   callbacks: {
-    // Signed-out visitors of any admin page are sent to the sign-in page.
-    authorized({ auth, request: { nextUrl } }) {
-      const signedIn = Boolean(auth?.user);
-      if (nextUrl.pathname.startsWith("/login")) {
-        return signedIn ? Response.redirect(new URL("/", nextUrl)) : true;
-      }
-      return signedIn;
-    },
     jwt({ token, user }) {
       if (user?.id) token.uid = user.id;
       return token;
