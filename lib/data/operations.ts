@@ -55,3 +55,14 @@ export async function fetchOperation(id: number) {
     include: { server: { select: { id: true, name: true } }, scriptLogs: { include: { scriptLog: { select: { id: true, state: true, createdAt: true } } } } },
   });
 }
+
+/** The state of the newest operation of each object of a model (for service lists). */
+export async function fetchLatestStates(model: string, objectIds: Array<number | string>): Promise<Map<string, string>> {
+  const rows = await db.operation.findMany({
+    where: { model, objectId: { in: objectIds.map(String) } },
+    orderBy: { id: "desc" },
+    distinct: ["objectId"],
+    select: { objectId: true, state: true },
+  });
+  return new Map(rows.map((r) => [r.objectId, r.state]));
+}

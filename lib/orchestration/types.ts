@@ -60,15 +60,7 @@ export type ServerInfo = {
   variables: Record<string, string>;
 };
 
-export function serverInfo(row: {
-  id: number;
-  name: string;
-  address: string;
-  port: number;
-  sshUser: string;
-  hostKeyFingerprint: string | null;
-  variables: unknown;
-}): ServerInfo {
+export function serverInfo(row: Omit<ServerInfo, "variables"> & { variables: unknown }): ServerInfo {
   const vars: Record<string, string> = {};
   if (row.variables && typeof row.variables === "object") {
     for (const [k, v] of Object.entries(row.variables as Record<string, unknown>)) vars[k] = String(v);

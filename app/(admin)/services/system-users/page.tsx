@@ -1,6 +1,7 @@
 import Link from "next/link";
 import type { Metadata } from "next";
 import { db } from "@/lib/db";
+import { fetchLatestStates } from "@/lib/data/operations";
 import { requireUser } from "@/lib/session";
 import { hasRole } from "@/lib/roles";
 import { Empty, PageHeader } from "@/app/ui/page-header";
@@ -12,12 +13,7 @@ export default async function SystemUsersPage() {
   const user = await requireUser();
   const users = await db.systemUser.findMany({ orderBy: { username: "asc" }, take: 500, omit: { passwordHash: true } });
   // Latest operation state per object, from the outbox.
-  const latest = await db.operation.findMany({
-    where: { model: "SystemUser", objectId: { in: users.map((u) => String(u.id)) } },
-    orderBy: { id: "desc" },
-    distinct: ["objectId"],
-    select: { objectId: true, state: true },
-  });
+  const latest = await fetchLatestStates("SystemUser", users.map((x) => x.id));
   return (
     <>
       <PageHeader title="System users">
@@ -28,7 +24,7 @@ export default async function SystemUsersPage() {
           <thead><tr><th>Username</th><th>UID</th><th>Shell</th><th>Groups</th><th>Active</th><th>Last operation</th></tr></thead>
           <tbody>
             {users.map((u) => {
-              const state = latest.find((l) => l.objectId === String(u.id))?.state;
+              const state = latest.get(String(u.id));
               return (
                 <tr key={u.id}>
                   <td><Link className="link font-mono" href={`/services/system-users/${u.id}`}>{u.username}</Link></td>

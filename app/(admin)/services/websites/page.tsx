@@ -1,6 +1,7 @@
 import Link from "next/link";
 import type { Metadata } from "next";
 import { db } from "@/lib/db";
+import { fetchLatestStates } from "@/lib/data/operations";
 import { requireUser } from "@/lib/session";
 import { hasRole } from "@/lib/roles";
 import { Empty, PageHeader } from "@/app/ui/page-header";
@@ -11,12 +12,7 @@ export const metadata: Metadata = { title: "Websites" };
 export default async function WebsitesPage() {
   const user = await requireUser();
   const sites = await db.website.findMany({ orderBy: { name: "asc" }, include: { domains: { orderBy: { name: "asc" } } }, take: 500 });
-  const latest = await db.operation.findMany({
-    where: { model: "Website", objectId: { in: sites.map((s) => String(s.id)) } },
-    orderBy: { id: "desc" },
-    distinct: ["objectId"],
-    select: { objectId: true, state: true },
-  });
+  const latest = await fetchLatestStates("Website", sites.map((x) => x.id));
   return (
     <>
       <PageHeader title="Websites">
@@ -27,7 +23,7 @@ export default async function WebsitesPage() {
           <thead><tr><th>Name</th><th>Domains</th><th>Enabled</th><th>Last operation</th></tr></thead>
           <tbody>
             {sites.map((s) => {
-              const state = latest.find((l) => l.objectId === String(s.id))?.state;
+              const state = latest.get(String(s.id));
               return (
                 <tr key={s.id}>
                   <td><Link className="link font-mono" href={`/services/websites/${s.id}`}>{s.name}</Link></td>
