@@ -9,5 +9,8 @@ npm run -s db:generate
 npx tsx scripts/db-setup.ts
 ensure_auth_secret
 npx tsx bin/create-admin.ts --if-none
-npx next build
+# Build only when the sources changed since the last build.
+if [ ! -f .next/BUILD_ID ] || [ -n "$(find app lib auth.ts auth.config.ts proxy.ts instrumentation.ts next.config.js package-lock.json prisma/schema.prisma -newer .next/BUILD_ID -print -quit)" ]; then
+  npx next build
+fi
 exec npx next start -p "${PORT:-3000}"

@@ -49,7 +49,13 @@ export class SshExecutor implements ScriptExecutor {
   constructor(private readonly options: SshOptions) {}
 
   static fromKeyFile(path: string, options: Omit<SshOptions, "privateKey"> = {}): SshExecutor {
-    return new SshExecutor({ ...options, privateKey: readFileSync(path) });
+    let privateKey: Buffer;
+    try {
+      privateKey = readFileSync(path);
+    } catch (error) {
+      throw new Error(`cannot read the SSH private key ${path} (set ORCHESTRA_SSH_KEY): ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    }
+    return new SshExecutor({ ...options, privateKey });
   }
 
   private connectionKey(server: ServerInfo) {
