@@ -2,7 +2,7 @@ import "server-only";
 import { db } from "../db";
 import { engine } from "../orchestra";
 import { compileMatch } from "../orchestration/router";
-import { delegateName, toSnapshot } from "../orchestration/snapshot";
+import { delegateOf, toSnapshot } from "../orchestration/snapshot";
 import { objectLabel } from "../orchestration/backend";
 
 export async function fetchRoutes() {
@@ -36,7 +36,7 @@ export type MatchPreview = {
 export async function previewMatch(backendName: string, match: string, serverId: number | null, routeId: number | null): Promise<MatchPreview> {
   const backend = engine.registry.get(backendName);
   const include = engine.registry.includeFor(backend.model);
-  const delegate = (db as unknown as Record<string, { findMany(a: unknown): Promise<Array<{ id: number }>> }>)[delegateName(backend.model)];
+  const delegate = delegateOf(db, backend.model);
   const [rows, others, servers] = await Promise.all([
     delegate.findMany({ take: 500, orderBy: { id: "asc" }, ...(include ? { include } : {}) }),
     db.route.findMany({ where: { backend: backendName, active: true, ...(routeId ? { id: { not: routeId } } : {}) }, orderBy: { id: "asc" } }),

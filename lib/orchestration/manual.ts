@@ -5,7 +5,7 @@ import { runGroups, runOperations } from "./dispatcher";
 import { groupOperation, type RunReport } from "./runner";
 import { renderScript } from "./script";
 import { routeOperations, type RouteRow } from "./router";
-import { delegateName, toSnapshot } from "./snapshot";
+import { delegateOf, toSnapshot } from "./snapshot";
 import { serverInfo, type PendingOperation } from "./types";
 import { objectLabel } from "./backend";
 import { ownerOf, writeOperations } from "./unit-of-work";
@@ -67,7 +67,7 @@ export async function selectOperations(engine: Engine, selection: Selection) {
   if (selection.backend) engine.registry.get(selection.backend); // fails loudly on an unknown name
   const pending: PendingOperation[] = [];
   for (const backend of backends) {
-    const delegate = (engine.db as unknown as Record<string, { findMany(a: unknown): Promise<Array<{ id: number }>> }>)[delegateName(backend.model)];
+    const delegate = delegateOf(engine.db, backend.model);
     const include = engine.registry.includeFor(backend.model);
     const where = selection.ids?.length ? { id: { in: selection.ids.map(Number) } } : {};
     for (const row of await delegate.findMany({ where, ...(include ? { include } : {}), orderBy: { id: "asc" } })) {

@@ -1,6 +1,7 @@
 // Runs one script — one (server, backend) group of operations — and keeps its ScriptLog: RECEIVED with
 // the script, STARTED with output streamed in while it runs, then SUCCESS / FAILURE / ERROR / TIMEOUT /
 // ABORTED, or NOTHING when there was nothing to do. Operations follow their log's outcome.
+import type { Operation } from "../../generated/sqlite/client";
 import type { Engine } from "./engine";
 import { runLocal } from "./executors/local";
 import type { ExecutionResult } from "./executors/types";
@@ -160,16 +161,7 @@ async function finish(
 }
 
 /** Operation rows as the runner needs them (snapshots are JSON columns). */
-export function groupOperation(row: {
-  id: number;
-  backend: string;
-  action: string;
-  model: string;
-  objectId: string;
-  objectLabel: string;
-  before: unknown;
-  after: unknown;
-}): GroupOperation {
+export function groupOperation(row: Pick<Operation, "id" | "backend" | "action" | "model" | "objectId" | "objectLabel" | "before" | "after">): GroupOperation {
   return {
     id: row.id,
     backend: row.backend,

@@ -10,3 +10,16 @@ export function toSnapshot(row: unknown): Snapshot | null {
 export function delegateName(model: string): string {
   return model.charAt(0).toLowerCase() + model.slice(1);
 }
+
+type Row = { id: number | string } & Record<string, unknown>;
+
+/** The untyped model delegate of a client or transaction, for code that works on any service model. */
+export type ModelDelegate = {
+  findUnique(args: unknown): Promise<Row | null>;
+  findMany(args: unknown): Promise<Row[]>;
+  createManyAndReturn(args: unknown): Promise<Row[]>;
+};
+
+export function delegateOf(client: object, model: string): ModelDelegate {
+  return (client as Record<string, ModelDelegate>)[delegateName(model)];
+}

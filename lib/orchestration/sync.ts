@@ -1,7 +1,7 @@
 // For sync-kind backends: the current objects that the backend's active routes send to a server.
 import type { Engine } from "./engine";
 import { compileMatch } from "./router";
-import { delegateName, toSnapshot } from "./snapshot";
+import { delegateOf, toSnapshot } from "./snapshot";
 import type { Snapshot } from "./types";
 
 export async function syncObjects(engine: Engine, backendName: string, serverId: number): Promise<Snapshot[]> {
@@ -9,8 +9,7 @@ export async function syncObjects(engine: Engine, backendName: string, serverId:
   const routes = await engine.db.route.findMany({ where: { backend: backendName, serverId, active: true } });
   if (routes.length === 0) return [];
   const include = engine.registry.includeFor(backend.model);
-  const delegate = (engine.db as unknown as Record<string, { findMany(a: unknown): Promise<unknown[]> }>)[delegateName(backend.model)];
-  const rows = (await delegate.findMany({ orderBy: { id: "asc" }, ...(include ? { include } : {}) })).map((r) => toSnapshot(r)!);
+  const rows = (await delegateOf(engine.db, backend.model).findMany({ orderBy: { id: "asc" }, ...(include ? { include } : {}) })).map((r) => toSnapshot(r)!);
   const matches = routes.map((r) => compileMatch(r.match));
   return rows.filter((row) =>
     matches.some((m) => {

@@ -5,9 +5,10 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
 import type { Db } from "../db-client";
+import type { Operation } from "../../generated/sqlite/client";
 import { Collector } from "./collector";
 import { routeAsync, routeOperations, type RouteRow } from "./router";
-import { delegateName, toSnapshot } from "./snapshot";
+import { delegateOf, toSnapshot } from "./snapshot";
 import type { ChangeKind, PendingOperation, Snapshot } from "./types";
 import type { Engine } from "./engine";
 
@@ -21,16 +22,7 @@ export function createStorage() {
   return new AsyncLocalStorage<Store>();
 }
 
-export type OperationRow = {
-  id: number;
-  backend: string;
-  action: string;
-  model: string;
-  objectId: string;
-  objectLabel: string;
-  serverId: number;
-  async: boolean;
-};
+export type OperationRow = Pick<Operation, "id" | "backend" | "action" | "model" | "objectId" | "objectLabel" | "serverId" | "async">;
 
 export type UnitOfWorkResult<T> = {
   result: T;
@@ -42,7 +34,6 @@ export type UnitOfWorkResult<T> = {
   routeErrors: string[];
 };
 
-type Delegate = Record<string, (args?: unknown) => Promise<unknown>>;
 type Row = { id: number | string } & Record<string, unknown>;
 
 const WRITES = new Set(["create", "createMany", "createManyAndReturn", "update", "updateMany", "updateManyAndReturn", "upsert", "delete", "deleteMany"]);
@@ -64,10 +55,10 @@ export function capturingClient(engine: Engine): Db {
 }
 
 async function capture(store: Store, model: string, operation: string, args: Record<string, unknown>, query: (a: unknown) => Promise<unknown>) {
-  const delegate = (store.tx as unknown as Record<string, Delegate>)[delegateName(model)];
+  const delegate = delegateOf(store.tx, model);
   const include = store.engine.registry.includeFor(model);
-  const load = async (where: unknown) => (await delegate.findUnique({ where, ...(include ? { include } : {}) })) as Row | null;
-  const loadMany = async (where: unknown) => (await delegate.findMany({ where, ...(include ? { include } : {}), orderBy: { id: "asc" } })) as Row[];
+  const load = (where: unknown) => delegate.findUnique({ where, ...(include ? { include } : {}) });
+  const loadMany = (where: unknown) => delegate.findMany({ where, ...(include ? { include } : {}), orderBy: { id: "asc" } });
   const record = (kind: ChangeKind, before: Row | null, after: Row | null) => {
     const id = String((after ?? before)!.id);
     store.collector.add({ model, kind, objectId: id, before: toSnapshot(before), after: toSnapshot(after) });
@@ -82,7 +73,7 @@ async function capture(store: Store, model: string, operation: string, args: Rec
     }
     case "createMany": {
       // createMany returns no ids: run it as createManyAndReturn so every new row is seen.
-      const rows = (await delegate.createManyAndReturn({ data: args.data, ...(args.skipDuplicates ? { skipDuplicates: true } : {}) })) as Row[];
+      const rows = await delegate.createManyAndReturn({ data: args.data, ...(args.skipDuplicates ? { skipDuplicates: true } : {}) });
       return { count: rows.length };
     }
     case "createManyAndReturn": {
@@ -156,7 +147,7 @@ export async function orchestrate<T>(engine: Engine, fn: (tx: TxDb) => Promise<T
       const result = await engine.storage.run(store, async () => await fn(store.tx));
       const loadMain = async (model: string, id: string) => {
         const include = engine.registry.includeFor(model);
-        const delegate = (store.tx as unknown as Record<string, Delegate>)[delegateName(model)];
+        const delegate = delegateOf(store.tx, model);
         return toSnapshot(await delegate.findUnique({ where: { id: Number(id) }, ...(include ? { include } : {}) }));
       };
       const pending = await store.collector.operations(loadMain);

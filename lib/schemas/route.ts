@@ -5,6 +5,13 @@ import { checkbox } from "./common";
 
 const registry = createRegistry();
 
+/** Why a match expression cannot be saved for a backend (unknown backend, or the CEL check), or null. */
+export function matchError(backend: string, match: string): { field: "backend" | "match"; message: string } | null {
+  if (!registry.has(backend)) return { field: "backend", message: "Choose a backend." };
+  const error = validateMatch(match || "true", MODEL_SAMPLES[registry.get(backend).model] ?? {});
+  return error ? { field: "match", message: error } : null;
+}
+
 export const routeSchema = z
   .object({
     backend: z.string().refine((name) => registry.has(name), "Choose a backend."),
@@ -19,10 +26,8 @@ export const routeSchema = z
     active: checkbox,
   })
   .superRefine((route, ctx) => {
-    if (!registry.has(route.backend)) return;
-    const model = registry.get(route.backend).model;
-    const error = validateMatch(route.match || "true", MODEL_SAMPLES[model] ?? {});
-    if (error) ctx.addIssue({ code: "custom", path: ["match"], message: error });
+    const error = matchError(route.backend, route.match);
+    if (error?.field === "match") ctx.addIssue({ code: "custom", path: ["match"], message: error.message });
   });
 
 export const routeUpdateSchema = routeSchema.and(z.object({ id: z.coerce.number().int().positive() }));

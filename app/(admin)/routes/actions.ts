@@ -4,12 +4,8 @@ import { z } from "zod";
 import { action } from "@/lib/actions";
 import { UserError } from "@/lib/actions/state";
 import { idParam } from "@/lib/schemas/common";
-import { routeSchema, routeUpdateSchema } from "@/lib/schemas/route";
+import { matchError, routeSchema, routeUpdateSchema } from "@/lib/schemas/route";
 import { previewMatch as preview } from "@/lib/data/routes";
-import { validateMatch } from "@/lib/orchestration/router";
-import { createRegistry, MODEL_SAMPLES } from "@/lib/services/registry";
-
-const registry = createRegistry();
 
 export const createRoute = action({ role: "admin", schema: routeSchema }, async (input, { db }) => {
   const route = await db.route.create({ data: input });
@@ -52,9 +48,8 @@ export const previewRoute = action(
     unitOfWork: false,
   },
   async ({ backend, match, serverId, id }) => {
-    if (!registry.has(backend)) throw new UserError("Choose a backend.", "backend");
-    const invalid = validateMatch(match || "true", MODEL_SAMPLES[registry.get(backend).model] ?? {});
-    if (invalid) throw new UserError(invalid, "match");
+    const invalid = matchError(backend, match);
+    if (invalid) throw new UserError(invalid.message, invalid.field);
     const p = await preview(backend, match, serverId ?? null, id ?? null);
     const list = (names: string[]) => (names.length ? `${names.slice(0, 20).join(", ")}${names.length > 20 ? ` and ${names.length - 20} more` : ""}` : "nothing");
     const parts = p.servers.map((s) => `${s.server}${s.thisRoute ? " (this route)" : ""}: ${list(s.objects)}`);
