@@ -7,6 +7,9 @@ export async function wipeDatabase(db: Db) {
   await db.operation.deleteMany();
   await db.notification.deleteMany();
   await db.route.deleteMany();
+  await db.lane.deleteMany();
+  await db.auditLog.deleteMany();
+  await db.setting.deleteMany();
   await db.server.deleteMany();
   await db.systemUser.deleteMany();
   await db.websiteDomain.deleteMany();
