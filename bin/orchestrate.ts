@@ -37,9 +37,11 @@ async function main(): Promise<number> {
     const selection = { backend: values.backend, server: values.server, model: values.model, ids: values.ids?.split(",").map((s) => s.trim()).filter(Boolean) };
 
     if (values.retry) {
-      const report = await retryLog(engine, Number(values.retry));
-      print([report]);
-      return report.state === "SUCCESS" || report.state === "NOTHING" ? 0 : 1;
+      const { report, superseded, queued } = await retryLog(engine, Number(values.retry));
+      for (const s of superseded) console.log(`superseded ${s.objectLabel}: changed again by operation #${s.byOperationId}${s.byLogId ? ` (log #${s.byLogId})` : ""}`);
+      if (queued) console.log("queued: an earlier change of the same object on this server runs first");
+      print(report ? [report] : []);
+      return !report || report.state === "SUCCESS" || report.state === "NOTHING" ? 0 : 1;
     }
     if (values["dry-run"]) {
       const { scripts, unrouted } = await dryRun(engine, selection);

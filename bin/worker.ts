@@ -4,18 +4,14 @@
 //   npm run worker -- --once         one round, then exit (cron-style)
 import { parseArgs } from "node:util";
 import { createEngine } from "../lib/engine";
-import { loadEnv } from "../lib/env";
 import { Worker, type WorkerOptions } from "../lib/orchestration/worker";
 
 async function main() {
   const { values } = parseArgs({ options: { once: { type: "boolean", default: false }, id: { type: "string" } } });
   const engine = createEngine();
-  const settings = loadEnv();
   const crashAt = process.env.ORCHESTRA_WORKER_CRASH_AT as WorkerOptions["crashAt"] | undefined;
   const worker = new Worker(engine, {
     id: values.id,
-    leaseMs: settings.ORCHESTRA_LEASE_MS,
-    pollMs: settings.ORCHESTRA_POLL_MS,
     crashAt,
     onReports: (reports) => {
       for (const r of reports) console.log(`${r.state.padEnd(8)} log #${r.logId} ${r.backend} on ${r.server}: ${r.operations.join(", ")}`);

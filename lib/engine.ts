@@ -12,5 +12,9 @@ export function createEngine(db: Db = createDb(), env: NodeJS.ProcessEnv = proce
     registry: createRegistry(),
     executor: () => SshExecutor.fromKeyFile(settings.sshKeyPath, { connectTimeoutMs: settings.ORCHESTRA_SSH_CONNECT_TIMEOUT_MS }),
     scriptTimeoutMs: settings.ORCHESTRA_SCRIPT_TIMEOUT_MS,
+    leaseMs: settings.ORCHESTRA_LEASE_MS,
+    pollMs: settings.ORCHESTRA_POLL_MS,
+    workerConcurrency: settings.ORCHESTRA_WORKER_CONCURRENCY,
+    laneWaitMs: settings.ORCHESTRA_LANE_WAIT_MS,
   });
 }

@@ -8,8 +8,10 @@ const schema = z.object({
   ORCHESTRA_SSH_KEY: z.string().optional(),
   ORCHESTRA_SSH_CONNECT_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   ORCHESTRA_SCRIPT_TIMEOUT_MS: z.coerce.number().int().positive().default(300_000),
-  ORCHESTRA_LEASE_MS: z.coerce.number().int().min(1000).optional(),
-  ORCHESTRA_POLL_MS: z.coerce.number().int().min(10).optional(),
+  ORCHESTRA_LEASE_MS: z.coerce.number().int().min(1000).default(30_000),
+  ORCHESTRA_POLL_MS: z.coerce.number().int().min(10).default(1000),
+  ORCHESTRA_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
+  ORCHESTRA_LANE_WAIT_MS: z.coerce.number().int().min(0).default(5000),
   ORCHESTRA_WEBHOOK_URL: z.string().url().optional(),
 });
 

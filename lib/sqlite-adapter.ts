@@ -74,6 +74,19 @@ function serialize(adapter: SqlDriverAdapter): SqlDriverAdapter {
   });
 }
 
+/**
+ * Transactions take the write lock when they begin (BEGIN IMMEDIATE), waiting up to the busy timeout
+ * for another process (worker, CLI) to finish its write. A deferred BEGIN that reads first and writes
+ * later fails at once with SQLITE_BUSY_SNAPSHOT when another process wrote meanwhile: the busy timeout
+ * cannot help it, and a save in the admin failed while a worker was writing.
+ */
+function beginImmediate(adapter: SqlDriverAdapter) {
+  const client = (adapter as unknown as { client?: { prepare(sql: string): unknown } }).client;
+  if (!client || typeof client.prepare !== "function") throw new Error("unexpected SQLite adapter: cannot make transactions immediate");
+  const prepare = client.prepare.bind(client);
+  client.prepare = (sql: string) => prepare(sql === "BEGIN" ? "BEGIN IMMEDIATE" : sql);
+}
+
 export class SerializedSQLite implements SqlMigrationAwareDriverAdapterFactory {
   readonly provider = "sqlite" as const;
   readonly adapterName: string;
@@ -85,7 +98,9 @@ export class SerializedSQLite implements SqlMigrationAwareDriverAdapterFactory {
   }
 
   async connect(): Promise<SqlDriverAdapter> {
-    return serialize(await this.inner.connect());
+    const adapter = await this.inner.connect();
+    beginImmediate(adapter);
+    return serialize(adapter);
   }
 
   connectToShadowDb(): Promise<SqlDriverAdapter> {

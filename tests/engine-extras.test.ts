@@ -108,7 +108,7 @@ describe("queued work", () => {
     await db.route.create({ data: { backend: "ssh-x", serverId: server.id } });
     const unit = await orchestrate(engine, (tx) => tx.systemUser.create({ data: { username: "later" } }));
     const [report] = await runUnitOfWork(engine, unit);
-    expect(report.state).toBe("TIMEOUT");
+    expect(report.state).toBe("UNREACHABLE");
     const op = await db.operation.findUniqueOrThrow({ where: { id: unit.operations[0].id } });
     expect(op).toMatchObject({ state: "PENDING", attempts: 1, leaseOwner: null });
     expect(op.runAfter.getTime()).toBeGreaterThan(Date.now());
@@ -165,7 +165,7 @@ describe("orchestrate CLI", () => {
 
     const real = await cli("--backend", "system-users"); // nothing listens there
     expect(real.code).toBe(1);
-    expect(real.out).toMatch(/TIMEOUT\s+log #\d+ system-users on cli-host: save cli1/);
+    expect(real.out).toMatch(/UNREACHABLE\s+log #\d+ system-users on cli-host: save cli1/);
   });
 });
 
@@ -192,11 +192,12 @@ describe("leases", () => {
     const id = unit.operations[0].id;
 
     // long lease (no heartbeat during the test), then we expire it as if the worker had stalled
-    const stalled = new Worker(engine, { leaseMs: 60_000, policy: { retryFailures: false, maxAttempts: 1, backoffMs: 1 } }).tick();
+    const stalled = new Worker(engine, { policy: { retryFailures: false, maxAttempts: 1, backoffMs: 1 } }).tick();
     for (let i = 0; i < 100 && (await db.operation.findUniqueOrThrow({ where: { id } })).state !== "RUNNING"; i++) await new Promise((r) => setTimeout(r, 20));
     await db.operation.update({ where: { id }, data: { leaseUntil: new Date(Date.now() - 1000) } });
+    await db.lane.updateMany({ data: { leaseUntil: new Date(Date.now() - 1000) } });
 
-    const rescue = await new Worker(engine, { leaseMs: 60_000 }).tick();
+    const rescue = await new Worker(engine).tick();
     expect(rescue.map((r) => r.state)).toEqual(["SUCCESS"]);
     releaseFirst();
     const [late] = await stalled;

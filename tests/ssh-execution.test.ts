@@ -117,7 +117,7 @@ describe("system users over SSH", () => {
     await db.route.create({ data: { backend: "system-users", serverId: server.id } });
     const [first] = await saveUsers(["idem"]);
     const after1 = passwd(host);
-    const again = await retryLog(engine, first.logId);
+    const again = (await retryLog(engine, first.logId)).report!;
     expect(again.state).toBe("SUCCESS");
     expect(passwd(host)).toBe(after1);
     expect((await db.scriptLog.findUniqueOrThrow({ where: { id: again.logId } })).retryOfId).toBe(first.logId);
@@ -141,10 +141,11 @@ describe("system users over SSH", () => {
 
     // The retry renders from the log's operations, with the server's current variables.
     await db.server.update({ where: { id: server.id }, data: { variables: { SYSUSER_PREFIX: host.sandbox } } });
-    const retried = await retryLog(engine, failed.logId);
+    const retried = (await retryLog(engine, failed.logId)).report!;
     expect(retried.state).toBe("SUCCESS");
     expect(passwd(host)).not.toMatch(/^doomed:/m);
-    expect((await db.operation.findUniqueOrThrow({ where: { id: unit.operations[0].id } })).state).toBe("SUCCESS");
+    // the failed operation is settled by the retry's newer one
+    expect((await db.operation.findUniqueOrThrow({ where: { id: unit.operations[0].id } })).state).toBe("SUPERSEDED");
   });
 });
 
@@ -207,7 +208,7 @@ describe("execution", () => {
     expect(log).toMatchObject({ state: "FAILURE", exitCode: 3, stdout: "saving exit3\n", stderr: "to-err\n" });
   });
 
-  it("stops a script that runs too long (TIMEOUT) and reports an unreachable server as TIMEOUT", async () => {
+  it("stops a script that runs too long (TIMEOUT) and reports a refused server as UNREACHABLE", async () => {
     const slow = new Engine({ db, registry: engine.registry, executor: () => executor, scriptTimeoutMs: 500 });
     const server = await addServer(hosts[0], "slow", { PROBE: "sleep 5" });
     await db.route.create({ data: { backend: "probe", serverId: server.id } });
@@ -220,7 +221,7 @@ describe("execution", () => {
     const closed = await db.server.create({ data: { name: "closed", address: "127.0.0.4", port: await closedPort("127.0.0.4") } });
     await db.route.create({ data: { backend: "probe", serverId: closed.id } });
     const [down] = await saveUsers(["unreachable"]);
-    expect(down.state).toBe("TIMEOUT");
+    expect(down.state).toBe("UNREACHABLE");
     expect((await db.scriptLog.findUniqueOrThrow({ where: { id: down.logId } })).stderr).toMatch(/cannot reach 127\.0\.0\.4/);
   });
 

@@ -109,7 +109,7 @@ describe("outbox and worker", () => {
     });
     expect(await db.operation.count({ where: { state: "PENDING" } })).toBe(3);
     expect(sites()).toEqual([]);
-    const reports = await new Worker(engine, { leaseMs: 2000 }).tick();
+    const reports = await new Worker(engine).tick();
     expect(reports.map((r) => [r.state, r.operations.length])).toEqual([["SUCCESS", 3]]);
     expect(sites()).toEqual(["orchestra-s1.conf", "orchestra-s2.conf", "orchestra-s3.conf"]);
     expect(await db.operation.count({ where: { state: "SUCCESS" } })).toBe(3);
@@ -118,7 +118,7 @@ describe("outbox and worker", () => {
   it("retries failures with exponential backoff, then keeps them FAILED, notifies and lets a person retry", async () => {
     const server = await addServer("w1", { NGINX_TEST: "false" });
     const [id] = await queue(createSite("flaky"));
-    const worker = new Worker(engine, { leaseMs: 2000, policy: { retryFailures: true, maxAttempts: 3, backoffMs: 200 } });
+    const worker = new Worker(engine, { policy: { retryFailures: true, maxAttempts: 3, backoffMs: 200 } });
     const first = await worker.tick();
     expect(first.map((r) => r.state)).toEqual(["FAILURE"]);
     let op = await db.operation.findUniqueOrThrow({ where: { id } });
@@ -140,7 +140,7 @@ describe("outbox and worker", () => {
     await db.server.update({ where: { id: server.id }, data: { variables: { NGINX_SITES_DIR: path.join(work, "sites"), WEBSITES_ROOT: path.join(work, "www"), NGINX_TEST: "true", NGINX_RELOAD: "true" } } });
     const { retryLog } = await import("../lib/orchestration/manual");
     const logs = await logsOf(id);
-    expect((await retryLog(engine, logs[logs.length - 1].id)).state).toBe("SUCCESS");
+    expect((await retryLog(engine, logs[logs.length - 1].id)).report?.state).toBe("SUCCESS");
     expect(sites()).toEqual(["orchestra-flaky.conf"]);
   });
 
@@ -174,7 +174,7 @@ describe("sync-kind backends", () => {
     for (const n of ["m1", "m2", "m3", "m4"]) await queue(createSite(n));
     await queue((tx) => tx.website.update({ where: { name: "m2" }, data: { enabled: false } }));
     expect(await db.operation.count({ where: { state: "PENDING" } })).toBe(5);
-    const reports = await new Worker(engine, { leaseMs: 2000 }).tick();
+    const reports = await new Worker(engine).tick();
     expect(reports.map((r) => [r.backend, r.state, r.operations.length])).toEqual([["websites-map", "SUCCESS", 5]]);
     expect(readFileSync(mapFile, "utf8")).toBe("# managed by Orchestra: every enabled website of this server\nm1.test m1;\nm3.test m3;\nm4.test m4;\n");
   });
@@ -200,7 +200,7 @@ describe("kill -9 drills", () => {
     expect(sites()).toEqual(["orchestra-k1.conf", "orchestra-k2.conf"]);
   });
 
-  it("mid-script: the interrupted log is ABORTED and the operation runs again to success", async () => {
+  it("mid-script: the script finishes on the host under its supervisor; recovery records its real result without running it again", async () => {
     await addServer("w1", { NGINX_RELOAD: `${probe(work)} 3` });
     const [id] = await queue(createSite("mid"));
     const victim = spawnWorker(workerEnv());
@@ -215,12 +215,14 @@ describe("kill -9 drills", () => {
       await stopWorker(rescuer);
     }
     const logs = await logsOf(id);
-    expect(logs.map((l) => l.state)).toEqual(["ABORTED", "SUCCESS"]);
-    expect(logs[0].stderr).toContain("interrupted");
+    expect(logs.map((l) => l.state)).toEqual(["SUCCESS"]);
+    expect(logs[0].exitCode).toBe(0);
+    expect(logs[0].stderr).toContain("recovered");
+    expect(probeRuns()).toBe(1); // effectively once
     expect(sites()).toEqual(["orchestra-mid.conf"]);
   });
 
-  it("after the script exits but before its log is written: ABORTED, run again, same end state", async () => {
+  it("after the script exits but before its log is written: the log ends SUCCESS from the host's run marker and the host ran it once", async () => {
     await addServer("w1", { NGINX_RELOAD: probe(work) });
     const [id] = await queue(createSite("late"));
     const crashing = spawnWorker(workerEnv({ ORCHESTRA_WORKER_CRASH_AT: "after-run" }));
@@ -232,7 +234,10 @@ describe("kill -9 drills", () => {
     } finally {
       await stopWorker(rescuer);
     }
-    expect((await logsOf(id)).map((l) => l.state)).toEqual(["ABORTED", "SUCCESS"]);
+    const logs = await logsOf(id);
+    expect(logs.map((l) => l.state)).toEqual(["SUCCESS"]);
+    expect(logs[0].stderr).toMatch(/recovered: the worker .* stopped before recording the result/);
+    expect(probeRuns()).toBe(1);
     expect(sites()).toEqual(["orchestra-late.conf"]);
   });
 });

@@ -8,7 +8,10 @@ const COLORS: Record<string, string> = {
   FAILURE: "bg-red-100 text-red-800",
   ERROR: "bg-red-200 text-red-900",
   TIMEOUT: "bg-orange-100 text-orange-800",
+  UNREACHABLE: "bg-orange-200 text-orange-900",
   ABORTED: "bg-fuchsia-100 text-fuchsia-800",
+  CANCELLED: "bg-slate-200 text-slate-700",
+  SUPERSEDED: "bg-slate-100 text-slate-500",
   REVOKED: "bg-slate-200 text-slate-700",
 };
 

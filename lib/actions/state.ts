@@ -21,8 +21,12 @@ export type ActionState = {
 
 export const initialState: ActionState = { ok: false, message: "" };
 
-/** An expected, user-facing failure: its message is shown as is (optionally next to a field). */
+const USER_ERROR = Symbol.for("orchestra.user-error");
+
+/** An expected, user-facing failure: its message is shown as is (optionally next to a field).
+ * Recognised by a registry-wide symbol (isUserError), not `instanceof`: bundles may load this twice. */
 export class UserError extends Error {
+  readonly [USER_ERROR] = true;
   constructor(
     message: string,
     readonly field?: string,
@@ -30,4 +34,8 @@ export class UserError extends Error {
     super(message);
     this.name = "UserError";
   }
+}
+
+export function isUserError(error: unknown): error is UserError {
+  return typeof error === "object" && error !== null && (error as Record<symbol, unknown>)[USER_ERROR] === true;
 }

@@ -3,7 +3,7 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { hasRole, type Role } from "../roles";
-import { UserError, type ActionState, type FieldErrors, type RunReport } from "./state";
+import { isUserError, type ActionState, type FieldErrors, type RunReport } from "./state";
 
 export type ActionUser = { id: number; email: string; name: string; role: Role };
 
@@ -108,7 +108,7 @@ export function fieldErrorsOf(error: z.ZodError): FieldErrors {
 
 /** Turns any error into what the browser may see: known cases explained, the rest a reference only. */
 function curated(error: unknown, deps: { logError(ref: string, error: unknown): void }): ActionState {
-  if (error instanceof UserError) {
+  if (isUserError(error)) {
     return error.field
       ? { ok: false, message: "Please correct the highlighted fields.", fieldErrors: { [error.field]: [error.message] } }
       : { ok: false, message: error.message };

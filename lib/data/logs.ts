@@ -1,5 +1,7 @@
 import "server-only";
 import { db } from "../db";
+import { engine } from "../orchestra";
+import { supersededIn } from "../orchestration/manual";
 import { LOG_STATES } from "../orchestration/types";
 import { queryLogs, type LogFilters } from "../queries/logs";
 
@@ -42,4 +44,10 @@ export async function fetchFilterChoices() {
     db.route.findMany({ select: { backend: true }, distinct: ["backend"], orderBy: { backend: "asc" } }),
   ]);
   return { servers, backends: backends.map((b) => b.backend) };
+}
+
+/** The log's objects that a later operation on the same server object replaced. */
+export async function fetchSuperseded(log: NonNullable<Awaited<ReturnType<typeof fetchLog>>>) {
+  const operations = log.operations.map((o) => o.operation).filter((o) => o.state !== "REVOKED");
+  return supersededIn(engine, log, operations);
 }

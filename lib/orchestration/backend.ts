@@ -48,6 +48,12 @@ export type Backend = {
   serialize?: boolean;
   /** Default values of the per-server variables this backend reads. */
   variables?: Record<string, string>;
+  /**
+   * What the server knows the object by (a username, a site's file name). Operations of a lane that
+   * share it run in commit order even when their database ids differ (a deleted and re-created site).
+   * Without it, the database id is the only identity.
+   */
+  identity?(object: Snapshot): string;
   /** Label of an object in banners and lists. */
   label?(object: Snapshot): string;
   prepare?(ctx: ScriptContext, operations: readonly PendingOperation[]): void;

@@ -1,109 +1,62 @@
-// Runs committed operations: grouped into one script per (server, backend) in first-seen order;
-// servers in parallel, the scripts of one server one after another; a `serialize` backend one script
-// at a time across all servers.
-import { claim, heartbeat, inCommitOrder } from "./claims";
+// Runs committed operations now: the synchronous path after a unit of work, and manual runs. Each lane
+// (server, backend) is taken through the outbox (outbox.ts) and runs one script of its operations;
+// lanes run in parallel. Operations that must wait — an earlier operation on the same server object is
+// still queued, or the lane stayed busy — are handed to the worker.
 import type { Engine } from "./engine";
-import { notifyFailure } from "./notify";
+import { newOwner, releaseHeld, runLane, SYNC_POLICY, type RetryPolicy } from "./outbox";
 import { ownerOf } from "./unit-of-work";
-import { groupOperation, runGroup, type GroupOperation, type RunOptions, type RunReport } from "./runner";
+import type { RunOptions, RunReport } from "./runner";
 
-/**
- * What happens to operations whose run failed. The synchronous path retries only runs that never
- * started (unreachable server: the worker picks them up later); the worker retries every failure with
- * exponential backoff. Once out of attempts they stay FAILURE and admins are notified.
- */
-export type RetryPolicy = { retryFailures: boolean; maxAttempts: number; backoffMs: number };
-export const SYNC_POLICY: RetryPolicy = { retryFailures: false, maxAttempts: 5, backoffMs: 10_000 };
+export type { RetryPolicy } from "./outbox";
+export { SYNC_POLICY } from "./outbox";
 
-async function applyRetryPolicy(engine: Engine, report: RunReport, policy: RetryPolicy) {
-  if (report.state === "SUCCESS" || report.state === "NOTHING") return;
-  if (!policy.retryFailures && !report.notStarted) return;
-  const ops = await engine.db.operation.findMany({ where: { id: { in: report.operationIds }, state: "FAILURE" }, select: { id: true, attempts: true, objectLabel: true } });
-  for (const op of ops) {
-    if (op.attempts < policy.maxAttempts) {
-      const delay = policy.backoffMs * 2 ** Math.max(0, op.attempts - 1);
-      await engine.db.operation.updateMany({ where: { id: op.id, state: "FAILURE" }, data: { state: "PENDING", runAfter: new Date(Date.now() + delay), leaseOwner: null, leaseUntil: null } });
-    } else {
-      await notifyFailure(engine, report, op);
-    }
-  }
-}
+type LaneKey = { serverId: number; backend: string };
 
-type OperationWithServer = Parameters<typeof groupOperation>[0] & {
-  serverId: number;
-  server: Parameters<typeof runGroup>[1];
-};
-
-export type Group = { server: OperationWithServer["server"]; backend: string; operations: GroupOperation[] };
-
-/** Groups operations per (server, backend), keeping the order in which they were committed. */
-export function groupOperations(rows: readonly OperationWithServer[]): Group[] {
-  const groups = new Map<string, Group>();
+/** Distinct lanes of some operations, in the order their first operation was committed. */
+export function lanesOf(rows: ReadonlyArray<{ id: number; serverId: number; backend: string }>): LaneKey[] {
+  const seen = new Map<string, LaneKey>();
   for (const row of [...rows].sort((a, b) => a.id - b.id)) {
     const key = `${row.serverId}\u0000${row.backend}`;
-    let group = groups.get(key);
-    if (!group) groups.set(key, (group = { server: row.server, backend: row.backend, operations: [] }));
-    group.operations.push(groupOperation(row));
+    if (!seen.has(key)) seen.set(key, { serverId: row.serverId, backend: row.backend });
   }
-  return [...groups.values()];
-}
-
-async function serialized<T>(engine: Engine, name: string, fn: () => Promise<T>): Promise<T> {
-  const queues = engine.serialQueues;
-  const previous = queues.get(name) ?? Promise.resolve();
-  const next = previous.catch(() => undefined).then(fn);
-  queues.set(name, next);
-  try {
-    return await next;
-  } finally {
-    if (queues.get(name) === next) queues.delete(name);
-  }
-}
-
-export async function runGroups(engine: Engine, groups: readonly Group[], options: RunOptions & { policy?: RetryPolicy } = {}): Promise<RunReport[]> {
-  const policy = options.policy ?? SYNC_POLICY;
-  const byServer = new Map<number, Group[]>();
-  for (const group of groups) byServer.set(group.server.id, [...(byServer.get(group.server.id) ?? []), group]);
-  const perServer = await Promise.all(
-    [...byServer.values()].map(async (serverGroups) => {
-      const reports: RunReport[] = [];
-      for (const group of serverGroups) {
-        const backend = engine.registry.get(group.backend);
-        const run = () => runGroup(engine, group.server, group.backend, group.operations, options);
-        const report = await (backend.serialize ? serialized(engine, backend.name, run) : run());
-        await applyRetryPolicy(engine, report, policy);
-        reports.push(report);
-      }
-      return reports;
-    }),
-  );
-  return perServer.flat().sort((a, b) => a.logId - b.logId);
+  return [...seen.values()];
 }
 
 /**
- * Runs the given pending operations now: the synchronous path, after the unit of work committed.
- * They are claimed first (the unit of work wrote them leased to itself, `heldBy`), and any that must
- * wait for an earlier operation on the same object are left to the worker.
+ * Runs the given pending operations now. `heldBy` is the owner that holds them (the unit of work
+ * that wrote them); what cannot run now is released to the worker.
  */
-export async function runOperations(engine: Engine, operationIds: readonly number[], options: RunOptions & { heldBy?: string } = {}): Promise<RunReport[]> {
+export async function runOperations(
+  engine: Engine,
+  operationIds: readonly number[],
+  options: Omit<RunOptions, "owner"> & { heldBy?: string; owner?: string; policy?: RetryPolicy } = {},
+): Promise<RunReport[]> {
   if (operationIds.length === 0) return [];
-  const token = `sync:${process.pid}:${Math.random().toString(36).slice(2, 10)}`;
-  const candidates = await engine.db.operation.findMany({ where: { id: { in: [...operationIds] }, state: "PENDING" }, select: { id: true, serverId: true, model: true, objectId: true } });
-  const ordered = await inCommitOrder(engine, candidates);
-  const claimed = await claim(engine, ordered.map((o) => o.id), token, undefined, options.heldBy);
-  if (claimed.length === 0) return [];
-  const stop = heartbeat(engine, token);
+  const owner = options.owner ?? newOwner("request");
+  const rows = await engine.db.operation.findMany({ where: { id: { in: [...operationIds] }, state: "PENDING" }, select: { id: true, serverId: true, backend: true } });
+  const { heldBy, policy, ...rest } = options;
   try {
-    const rows = await engine.db.operation.findMany({ where: { id: { in: claimed } }, include: { server: true }, orderBy: { id: "asc" } });
-    const { heldBy: _heldBy, ...rest } = options;
-    return await runGroups(engine, groupOperations(rows), { ...rest, owner: token });
+    const perLane = await Promise.all(
+      lanesOf(rows).map((lane) =>
+        runLane(engine, lane.serverId, lane.backend, {
+          ...rest,
+          owner,
+          policy: policy ?? SYNC_POLICY,
+          only: rows.filter((r) => r.serverId === lane.serverId && r.backend === lane.backend).map((r) => r.id),
+          heldBy,
+          waitMs: engine.laneWaitMs,
+        }),
+      ),
+    );
+    return perLane.flat().sort((a, b) => a.logId - b.logId);
   } finally {
-    stop();
+    if (heldBy) await releaseHeld(engine, heldBy);
+    await releaseHeld(engine, owner);
   }
 }
 
 /** Runs the synchronous operations of a committed unit of work (those it holds the lease of). */
-export function runUnitOfWork(engine: Engine, unit: { unitOfWork: string; operations: ReadonlyArray<{ id: number; async: boolean }> }, options: RunOptions = {}) {
+export function runUnitOfWork(engine: Engine, unit: { unitOfWork: string; operations: ReadonlyArray<{ id: number; async: boolean }> }, options: Omit<RunOptions, "owner"> = {}) {
   const ids = unit.operations.filter((o) => !o.async).map((o) => o.id);
   return runOperations(engine, ids, { ...options, heldBy: ownerOf(unit.unitOfWork) });
 }

@@ -15,6 +15,14 @@ export type EngineOptions = {
   outputLimit?: number;
   /** How often output is written to the log while a script runs. */
   flushIntervalMs?: number;
+  /** Lease of a lane or an operation; renewed every third of it while its owner works. */
+  leaseMs?: number;
+  /** How often a worker looks for work when idle. */
+  pollMs?: number;
+  /** Lanes one worker runs at once. */
+  workerConcurrency?: number;
+  /** How long a save waits for a lane another run holds before leaving its work to the worker. */
+  laneWaitMs?: number;
 };
 
 export class Engine {
@@ -23,6 +31,10 @@ export class Engine {
   readonly scriptTimeoutMs: number;
   readonly outputLimit: number;
   readonly flushIntervalMs: number;
+  readonly leaseMs: number;
+  readonly pollMs: number;
+  readonly workerConcurrency: number;
+  readonly laneWaitMs: number;
   readonly storage = createStorage();
   /** Tails of the `serialize` backends' queues (one script at a time per backend). */
   readonly serialQueues = new Map<string, Promise<unknown>>();
@@ -37,6 +49,10 @@ export class Engine {
     this.scriptTimeoutMs = options.scriptTimeoutMs ?? 300_000;
     this.outputLimit = options.outputLimit ?? 256 * 1024;
     this.flushIntervalMs = options.flushIntervalMs ?? 300;
+    this.leaseMs = options.leaseMs ?? 30_000;
+    this.pollMs = options.pollMs ?? 1000;
+    this.workerConcurrency = options.workerConcurrency ?? 16;
+    this.laneWaitMs = options.laneWaitMs ?? 5000;
   }
 
   get executor(): ScriptExecutor {

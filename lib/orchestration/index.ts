@@ -2,8 +2,8 @@
 export { BackendRegistry, type Backend, type ScriptContext, type RelatedModel } from "./backend";
 export { Engine, type EngineOptions } from "./engine";
 export { orchestrate, type TxDb, type UnitOfWorkResult, type OperationRow } from "./unit-of-work";
-export { runOperations, runUnitOfWork, runGroups, groupOperations } from "./dispatcher";
-export { retryLog, revokeOperations, dryRun, runSelection, type Selection } from "./manual";
+export { runOperations, runUnitOfWork } from "./dispatcher";
+export { retryLog, revokeOperations, cancelLog, dryRun, runSelection, type Selection } from "./manual";
 export { compileMatch, validateMatch, routeOperations, MatchError } from "./router";
 export { renderScript } from "./script";
 export { sh, raw, quote } from "./shell";

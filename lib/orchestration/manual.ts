@@ -1,57 +1,114 @@
-// Runs outside a model change: retry a script log, revoke pending work, run chosen objects on demand
-// (or only render what would run, for a dry run).
+// Runs outside a model change: retry a script log (converging to the current state), re-apply objects,
+// run chosen objects on demand (or only render what would run, for a dry run).
 import type { Engine } from "./engine";
-import { runGroups, runOperations } from "./dispatcher";
-import { groupOperation, type RunReport } from "./runner";
+import { runOperations } from "./dispatcher";
+import { identityOf, leaseUntil, newOwner } from "./outbox";
+import type { RunReport } from "./runner";
 import { renderScript } from "./script";
 import { routeOperations, type RouteRow } from "./router";
 import { delegateOf, toSnapshot } from "./snapshot";
-import { serverInfo, type PendingOperation } from "./types";
+import { serverInfo, type PendingOperation, type Snapshot } from "./types";
 import { objectLabel } from "./backend";
 import { ownerOf, writeOperations } from "./unit-of-work";
 
+export { revokeOperations, cancelLog } from "./outbox";
+
+/** Why a log's object needs no retry: a later operation on the same server object replaced it. */
+export type Superseded = { operationId: number; objectLabel: string; byOperationId: number; byLogId: number | null; byState: string };
+
+type LogOperation = { id: number; backend: string; action: string; model: string; objectId: string; objectLabel: string; identity: string; before: unknown; after: unknown; state: string };
+
 /**
- * Runs a log's operations again from their stored snapshots, on the log's server: a failed delete can
- * be retried although its object is gone. The new log points at the old one.
+ * For each operation of a log, the latest later operation of the same lane that shares one of its
+ * identities (what the server knows the object by), if any.
  */
-export async function retryLog(engine: Engine, logId: number, userId?: number | null): Promise<RunReport> {
-  const log = await engine.db.scriptLog.findUnique({
-    where: { id: logId },
-    include: { server: true, operations: { include: { operation: true }, orderBy: { operationId: "asc" } } },
+export async function supersededIn(engine: Engine, log: { serverId: number; backend: string }, operations: readonly LogOperation[]): Promise<Superseded[]> {
+  if (operations.length === 0) return [];
+  const first = Math.min(...operations.map((o) => o.id));
+  const later = await engine.db.operation.findMany({
+    where: { serverId: log.serverId, backend: log.backend, id: { gt: first }, state: { not: "REVOKED" } },
+    select: { id: true, identity: true, state: true, scriptLogs: { select: { scriptLogId: true }, orderBy: { scriptLogId: "desc" }, take: 1 } },
+    orderBy: { id: "desc" },
   });
+  const out: Superseded[] = [];
+  for (const op of operations) {
+    const names = new Set(op.identity.split("\n"));
+    const newer = later.find((l) => l.id > op.id && !operations.some((o) => o.id === l.id) && l.identity.split("\n").some((n) => names.has(n)));
+    if (newer) out.push({ operationId: op.id, objectLabel: op.objectLabel, byOperationId: newer.id, byLogId: newer.scriptLogs[0]?.scriptLogId ?? null, byState: newer.state });
+  }
+  return out;
+}
+
+export type RetryOutcome = { report: RunReport | null; superseded: Superseded[]; queued: boolean };
+
+/**
+ * Brings the objects of a log to their *current* desired state on the log's server — it never replays
+ * an old snapshot: an object that exists is saved as it is now (from what the log last knew, so a
+ * rename is a rename), an object that is gone is deleted from its last snapshot. Objects that a later
+ * operation on the same server object replaced are skipped (superseded), unless `reapply` is set, in
+ * which case existing objects are saved as they are now anyway (gone ones still are not touched, a
+ * newer object may own their name). The new log points at the old one.
+ */
+export async function retryLog(engine: Engine, logId: number, userId?: number | null, options: { reapply?: boolean } = {}): Promise<RetryOutcome> {
+  const log = await engine.db.scriptLog.findUnique({ where: { id: logId }, include: { operations: { include: { operation: true }, orderBy: { operationId: "asc" } } } });
   if (!log) throw new Error(`script log #${logId} does not exist`);
   if (log.state === "STARTED" || log.state === "RECEIVED") throw new Error(`script log #${logId} is still ${log.state}`);
   const operations = log.operations.map((o) => o.operation).filter((o) => o.state !== "REVOKED");
   if (operations.length === 0) throw new Error(`script log #${logId} has no operation left to run`);
-  // Take the operations over (not those another run holds right now), then run exactly those.
-  const token = `retry:${logId}:${Date.now()}`;
+  if (operations.some((o) => o.state === "RUNNING")) throw new Error(`script log #${logId}: its operations are running right now`);
+  // Operations waiting for an automatic retry are replaced by this one, which brings the current state.
+  const now = new Date();
   await engine.db.operation.updateMany({
-    where: {
-      id: { in: operations.map((o) => o.id) },
-      OR: [{ state: { in: ["FAILURE", "SUCCESS"] } }, { state: "PENDING", OR: [{ leaseUntil: null }, { leaseUntil: { lt: new Date() } }] }],
-    },
-    data: { state: "PENDING", leaseOwner: token, leaseUntil: new Date(Date.now() + 120_000) },
+    where: { id: { in: operations.filter((o) => o.state === "PENDING").map((o) => o.id) }, state: "PENDING", OR: [{ leaseOwner: null }, { leaseUntil: null }, { leaseUntil: { lt: now } }] },
+    data: { state: "SUPERSEDED" },
   });
-  const mine = operations.filter((o) => o.state !== "RUNNING");
-  const held = await engine.db.operation.findMany({ where: { id: { in: mine.map((o) => o.id) }, leaseOwner: token }, select: { id: true } });
-  const runnable = mine.filter((o) => held.some((h) => h.id === o.id));
-  if (runnable.length === 0) throw new Error(`script log #${logId}: its operations are running elsewhere right now`);
-  const [report] = await runGroups(engine, [{ server: log.server, backend: log.backend, operations: runnable.map(groupOperation) }], {
-    userId,
-    retryOfId: log.id,
-    owner: token,
-  });
-  return report;
-}
+  const backend = engine.registry.get(log.backend);
 
-/** Revokes work that has not run: pending operations (and their logs still RECEIVED). */
-export async function revokeOperations(engine: Engine, operationIds: readonly number[]): Promise<number> {
-  const { count } = await engine.db.operation.updateMany({ where: { id: { in: [...operationIds] }, state: { in: ["PENDING", "FAILURE"] } }, data: { state: "REVOKED" } });
-  await engine.db.scriptLog.updateMany({
-    where: { state: "RECEIVED", operations: { every: { operation: { state: "REVOKED" } } }, NOT: { operations: { none: {} } } },
-    data: { state: "REVOKED", finishedAt: new Date() },
+  const superseded = await supersededIn(engine, log, operations);
+  const skip = new Set(superseded.map((s) => s.operationId));
+  const pending: PendingOperation[] = [];
+  const seen = new Set<string>();
+  for (const op of [...operations].reverse()) {
+    const key = `${op.model}#${op.objectId}`;
+    if (seen.has(key)) continue; // the log's last operation on an object is the one that counts
+    seen.add(key);
+    const isSuperseded = skip.has(op.id);
+    if (isSuperseded && !options.reapply) continue;
+    const include = engine.registry.includeFor(op.model);
+    const current = toSnapshot(await delegateOf(engine.db, op.model).findUnique({ where: { id: Number(op.objectId) }, ...(include ? { include } : {}) }));
+    const last = (op.after ?? op.before) as Snapshot | null;
+    if (current) {
+      // What the server had before this log's change: the log's `before` (a rename is a rename).
+      const before = (op.before as Snapshot | null) ?? null;
+      pending.push({ backend: backend.name, action: "save", model: op.model, objectId: op.objectId, objectLabel: objectLabel(backend, op.model, current, op.objectId), before, after: current });
+    } else if (!isSuperseded && last) {
+      pending.push({ backend: backend.name, action: "delete", model: op.model, objectId: op.objectId, objectLabel: op.objectLabel, before: last, after: null });
+    }
+  }
+  pending.reverse();
+  if (pending.length === 0) return { report: null, superseded, queued: false };
+
+  // New operations on the log's server, held by this retry until it runs them (in lane order).
+  const owner = newOwner("retry", `log${logId}`);
+  const created = await engine.db.operation.createManyAndReturn({
+    data: pending.map((p) => ({
+      unitOfWork: `retry:${logId}`,
+      backend: p.backend,
+      action: p.action,
+      model: p.model,
+      objectId: p.objectId,
+      objectLabel: p.objectLabel,
+      identity: identityOf(backend, p),
+      before: (p.before ?? undefined) as never,
+      after: (p.after ?? undefined) as never,
+      serverId: log.serverId,
+      leaseOwner: owner,
+      leaseUntil: leaseUntil(engine),
+    })),
+    select: { id: true },
   });
-  return count;
+  const reports = await runOperations(engine, created.map((c) => c.id), { userId, retryOfId: log.id, heldBy: owner });
+  return { report: reports[0] ?? null, superseded, queued: reports.length === 0 };
 }
 
 export type Selection = {
@@ -106,7 +163,7 @@ export async function dryRun(engine: Engine, selection: Selection) {
 export async function runSelection(engine: Engine, selection: Selection, userId?: number | null): Promise<{ reports: RunReport[]; unrouted: PendingOperation[] }> {
   const { pending, routes } = await selectOperations(engine, selection);
   const unitOfWork = `manual:${Date.now()}`;
-  const written = await engine.db.$transaction((tx) => writeOperations(tx, unitOfWork, pending, routes));
+  const written = await engine.db.$transaction((tx) => writeOperations(engine, tx, unitOfWork, pending, routes));
   const reports = await runOperations(engine, written.operations.map((o) => o.id), { userId, heldBy: ownerOf(unitOfWork) });
   return { reports, unrouted: written.unrouted };
 }

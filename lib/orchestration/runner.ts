@@ -6,6 +6,7 @@ import type { Engine } from "./engine";
 import { runLocal } from "./executors/local";
 import type { ExecutionResult } from "./executors/types";
 import { BoundedOutput } from "./output";
+import { laneName, runKey } from "./executors/supervisor";
 import { maskSecrets, renderScript } from "./script";
 import { syncObjects } from "./sync";
 import { serverInfo, type LogState, type PendingOperation, type Snapshot } from "./types";
@@ -35,6 +36,9 @@ export type RunOptions = {
    * so a run whose lease expired (and was taken over) cannot overwrite the new owner's states. */
   owner?: string;
 };
+
+/** How often a running script's log is checked for a Cancel request. */
+const CANCEL_POLL_MS = 1000;
 
 type ServerRow = Parameters<typeof serverInfo>[0];
 
@@ -68,7 +72,7 @@ export async function runGroup(engine: Engine, serverRow: ServerRow, backendName
       retryOfId: options.retryOfId ?? null,
       operations: { create: opIds.map((operationId) => ({ operationId })) },
     },
-    select: { id: true },
+    select: { id: true, createdAt: true },
   });
   const report = (state: LogState, exitCode: number | null = null, notStarted?: boolean): RunReport => ({
     logId: log.id,
@@ -109,6 +113,15 @@ export async function runGroup(engine: Engine, serverRow: ServerRow, backendName
   };
   const mask = (output: BoundedOutput) => maskSecrets(output.toString(), secrets);
   const ticker = setInterval(flush, engine.flushIntervalMs);
+  // Cancel (from any process) is a flag on the log: seen here, it stops the run on the server.
+  const cancel = new AbortController();
+  options.signal?.addEventListener("abort", () => cancel.abort(options.signal?.reason), { once: true });
+  const cancelPoll = setInterval(() => {
+    db.scriptLog
+      .findUnique({ where: { id: log.id }, select: { cancelRequestedAt: true } })
+      .then((row) => row?.cancelRequestedAt && cancel.abort("cancel"))
+      .catch(() => undefined);
+  }, CANCEL_POLL_MS);
   const onOutput = (stream: "stdout" | "stderr", chunk: string) => {
     (stream === "stdout" ? stdout : stderr).push(chunk);
     dirty = true;
@@ -118,12 +131,18 @@ export async function runGroup(engine: Engine, serverRow: ServerRow, backendName
   try {
     result =
       backend.method === "local"
-        ? await runLocal(backend, server, operations, { timeoutMs: engine.scriptTimeoutMs, onOutput, signal: options.signal })
-        : await engine.executor.run(server, executable, { timeoutMs: engine.scriptTimeoutMs, onOutput, signal: options.signal });
+        ? await runLocal(backend, server, operations, { timeoutMs: engine.scriptTimeoutMs, onOutput, signal: cancel.signal })
+        : await engine.executor.run(server, executable, {
+            timeoutMs: engine.scriptTimeoutMs,
+            onOutput,
+            signal: cancel.signal,
+            run: { key: runKey(log.id, log.createdAt), lane: laneName(server.id, backend.name) },
+          });
   } catch (error) {
     result = { state: "ERROR", exitCode: null, error: (error as Error).message };
   } finally {
     clearInterval(ticker);
+    clearInterval(cancelPoll);
     await flushing;
   }
   options.beforeFinish?.();

@@ -2,11 +2,21 @@
 // single-quoted (so `$(…)`, backticks, globs, newlines and quotes stay literal data); arrays become
 // several quoted words; nested `sh` fragments and `raw()` text are trusted and kept as they are.
 
+// A fragment is recognised by a registry-wide symbol, never by `instanceof`: the Next.js production
+// bundle may load this module more than once, and a fragment made by one copy must still be trusted
+// text for another (an `instanceof` miss quoted `"$ORCHESTRA_SECRET_1"` as a literal password).
+const FRAGMENT = Symbol.for("orchestra.shell-fragment");
+
 export class ShellFragment {
+  readonly [FRAGMENT] = true;
   constructor(readonly text: string) {}
   toString() {
     return this.text;
   }
+}
+
+export function isShellFragment(value: unknown): value is ShellFragment {
+  return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[FRAGMENT] === true && typeof (value as ShellFragment).text === "string";
 }
 
 type Value = string | number | bigint | boolean | ShellFragment | readonly (string | number | ShellFragment)[];
@@ -22,7 +32,7 @@ export function quote(value: string | number | bigint | boolean): string {
 }
 
 function render(value: Value): string {
-  if (value instanceof ShellFragment) return value.text;
+  if (isShellFragment(value)) return value.text;
   if (Array.isArray(value)) return value.map((v) => render(v as Value)).join(" ");
   if (value === null || value === undefined) throw new Error("undefined value in a shell template");
   return quote(value as string);

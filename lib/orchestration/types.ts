@@ -41,12 +41,23 @@ export type PendingOperation = {
   after: Snapshot | null;
 };
 
-export const LOG_STATES = ["RECEIVED", "STARTED", "SUCCESS", "FAILURE", "ERROR", "TIMEOUT", "ABORTED", "REVOKED", "NOTHING"] as const;
+/**
+ * ScriptLog states. RECEIVED → STARTED → SUCCESS | FAILURE (exit ≠ 0) | ERROR (ours: rendering, auth,
+ * host key) | TIMEOUT (ran too long: killed on the server) | UNREACHABLE (refused, unresolvable, no
+ * route, no handshake: never started) | ABORTED (interrupted: its owner stopped or it was stopped) |
+ * CANCELLED (an operator stopped it); NOTHING (no content); REVOKED (withdrawn before it ran).
+ */
+export const LOG_STATES = ["RECEIVED", "STARTED", "SUCCESS", "FAILURE", "ERROR", "TIMEOUT", "UNREACHABLE", "ABORTED", "CANCELLED", "REVOKED", "NOTHING"] as const;
 export type LogState = (typeof LOG_STATES)[number];
-export const FINAL_LOG_STATES: readonly LogState[] = ["SUCCESS", "FAILURE", "ERROR", "TIMEOUT", "ABORTED", "REVOKED", "NOTHING"];
-export const FAILED_LOG_STATES: readonly LogState[] = ["FAILURE", "ERROR", "TIMEOUT", "ABORTED"];
+export const FINAL_LOG_STATES: readonly LogState[] = ["SUCCESS", "FAILURE", "ERROR", "TIMEOUT", "UNREACHABLE", "ABORTED", "CANCELLED", "REVOKED", "NOTHING"];
+export const FAILED_LOG_STATES: readonly LogState[] = ["FAILURE", "ERROR", "TIMEOUT", "UNREACHABLE", "ABORTED", "CANCELLED"];
 
-export const OPERATION_STATES = ["PENDING", "RUNNING", "SUCCESS", "FAILURE", "REVOKED"] as const;
+/**
+ * Operation states. PENDING (queued, maybe leased to whoever will run it) → RUNNING → SUCCESS |
+ * FAILURE (retried with backoff by the worker until out of attempts) | REVOKED (withdrawn) |
+ * SUPERSEDED (a failure made moot: a later operation on the same server object succeeded).
+ */
+export const OPERATION_STATES = ["PENDING", "RUNNING", "SUCCESS", "FAILURE", "REVOKED", "SUPERSEDED"] as const;
 export type OperationState = (typeof OPERATION_STATES)[number];
 
 /** What a backend and an executor know of a server. */

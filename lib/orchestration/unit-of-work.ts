@@ -11,6 +11,7 @@ import { routeAsync, routeOperations, type RouteRow } from "./router";
 import { delegateOf, toSnapshot } from "./snapshot";
 import type { ChangeKind, PendingOperation, Snapshot } from "./types";
 import type { Engine } from "./engine";
+import { identityOf, leaseUntil, newOwner } from "./outbox";
 
 export type TxDb = Omit<Db, "$connect" | "$disconnect" | "$on" | "$transaction" | "$extends">;
 
@@ -122,7 +123,7 @@ async function capture(store: Store, model: string, operation: string, args: Rec
 
 /** The lease owner of a unit of work's synchronous operations. */
 export function ownerOf(unitOfWork: string) {
-  return `uow:${unitOfWork}`;
+  return newOwner("uow", unitOfWork);
 }
 
 export type OrchestrateOptions = { unitOfWork?: string; timeoutMs?: number };
@@ -151,7 +152,7 @@ export async function orchestrate<T>(engine: Engine, fn: (tx: TxDb) => Promise<T
         return toSnapshot(await delegate.findUnique({ where: { id: Number(id) }, ...(include ? { include } : {}) }));
       };
       const pending = await store.collector.operations(loadMain);
-      const written = await writeOperations(store.tx, unitOfWork, pending);
+      const written = await writeOperations(engine, store.tx, unitOfWork, pending);
       return { result, unitOfWork, ...written };
     },
     { timeout: options.timeoutMs ?? 60_000, maxWait: 15_000 },
@@ -159,7 +160,7 @@ export async function orchestrate<T>(engine: Engine, fn: (tx: TxDb) => Promise<T
 }
 
 /** Routes operations and writes one Operation row per (operation, matching route). */
-export async function writeOperations(tx: TxDb, unitOfWork: string, pending: readonly PendingOperation[], onlyRoutes?: RouteRow[]) {
+export async function writeOperations(engine: Engine, tx: TxDb, unitOfWork: string, pending: readonly PendingOperation[], onlyRoutes?: RouteRow[]) {
   if (pending.length === 0) return { operations: [], unrouted: [], routeErrors: [] };
   const routes =
     onlyRoutes ??
@@ -171,7 +172,7 @@ export async function writeOperations(tx: TxDb, unitOfWork: string, pending: rea
   // Synchronous operations are leased to this unit of work, so no worker takes them before the
   // request runs them; if the process dies first, the lease expires and a worker does.
   const owner = ownerOf(unitOfWork);
-  const leaseUntil = new Date(Date.now() + 120_000);
+  const until = leaseUntil(engine);
   const data = routed.map(({ operation, route }) => ({
     unitOfWork,
     backend: operation.backend,
@@ -179,11 +180,12 @@ export async function writeOperations(tx: TxDb, unitOfWork: string, pending: rea
     model: operation.model,
     objectId: operation.objectId,
     objectLabel: operation.objectLabel,
+    identity: identityOf(engine.registry.has(operation.backend) ? engine.registry.get(operation.backend) : undefined, operation),
     before: (operation.before ?? undefined) as Snapshot | undefined,
     after: (operation.after ?? undefined) as Snapshot | undefined,
     serverId: route.serverId,
     async: routeAsync(route, operation.action),
-    ...(routeAsync(route, operation.action) ? {} : { leaseOwner: owner, leaseUntil }),
+    ...(routeAsync(route, operation.action) ? {} : { leaseOwner: owner, leaseUntil: until }),
   }));
   const select = { id: true, backend: true, action: true, model: true, objectId: true, objectLabel: true, serverId: true, async: true } as const;
   const operations = data.length

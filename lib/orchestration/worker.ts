@@ -1,33 +1,32 @@
-// The worker: runs the outbox. Each tick it recovers work whose owner died, picks pending operations
-// that are due and next in their object's commit order, claims them with a lease, groups them per
-// (server, backend) into one script exactly like the synchronous path, runs them and releases every
-// claim as success, a retry later, or a final failure. Many workers may share one database.
+// The worker: runs the outbox. It looks for lanes (server, backend) with due work — or with runs whose
+// owner stopped — and runs each lane independently through the outbox, with a bounded number of lanes
+// at once: a slow or stuck server holds up only its own lanes, never another server's work. Many
+// workers may share one database; a lane is run by one of them at a time.
 import { randomUUID } from "node:crypto";
-import { claim, DEFAULT_LEASE_MS, heartbeat, inCommitOrder, recoverExpired } from "./claims";
-import { groupOperations, runGroups, type RetryPolicy } from "./dispatcher";
+import { hostname } from "node:os";
 import type { Engine } from "./engine";
+import { lanesWithWork, newOwner, runLane, WORKER_POLICY, type RetryPolicy } from "./outbox";
 import type { RunReport } from "./runner";
+
+export { WORKER_POLICY } from "./outbox";
 
 export type WorkerOptions = {
   id?: string;
-  leaseMs?: number;
   pollMs?: number;
-  /** Operations looked at per tick. */
-  batch?: number;
+  /** Lanes run at once by this worker. */
+  concurrency?: number;
   policy?: RetryPolicy;
   /** Fault injection for crash drills: the process kills itself (SIGKILL) at this point. */
   crashAt?: "after-claim" | "after-run";
   onReports?: (reports: RunReport[]) => void;
 };
 
-export const WORKER_POLICY: RetryPolicy = { retryFailures: true, maxAttempts: 5, backoffMs: 5_000 };
-
 export class Worker {
   readonly id: string;
-  private readonly leaseMs: number;
   private readonly pollMs: number;
-  private readonly batch: number;
+  private readonly concurrency: number;
   private readonly policy: RetryPolicy;
+  private readonly active = new Map<string, Promise<RunReport[]>>();
   private running = false;
   private loop?: Promise<void>;
   private wake?: () => void;
@@ -36,42 +35,52 @@ export class Worker {
     private readonly engine: Engine,
     private readonly options: WorkerOptions = {},
   ) {
-    this.id = options.id ?? `worker:${process.pid}:${randomUUID().slice(0, 8)}`;
-    this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
-    this.pollMs = options.pollMs ?? 1000;
-    this.batch = options.batch ?? 500;
+    this.id = options.id ?? `worker:${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+    this.pollMs = options.pollMs ?? engine.pollMs;
+    this.concurrency = options.concurrency ?? engine.workerConcurrency;
     this.policy = options.policy ?? WORKER_POLICY;
   }
 
-  /** One round: recover, claim, run. Returns the reports of the scripts it ran. */
-  async tick(): Promise<RunReport[]> {
-    const { db } = this.engine;
-    await recoverExpired(this.engine);
-    const now = new Date();
-    const due = await db.operation.findMany({
-      where: { state: "PENDING", runAfter: { lte: now }, OR: [{ leaseUntil: null }, { leaseUntil: { lt: now } }] },
-      select: { id: true, serverId: true, model: true, objectId: true, backend: true },
-      orderBy: { id: "asc" },
-      take: this.batch,
-    });
-    if (due.length === 0) return [];
-    // A sync-kind backend renders the whole configuration: every queued change of a (server, backend)
-    // is served by one run, in any order. Task backends keep per-object commit order.
-    const syncKind = due.filter((o) => this.engine.registry.has(o.backend) && this.engine.registry.get(o.backend).kind === "sync");
-    const taskKind = await inCommitOrder(this.engine, due.filter((o) => !syncKind.includes(o)));
-    const token = `${this.id}:${randomUUID().slice(0, 8)}`;
-    const claimed = await claim(this.engine, [...syncKind, ...taskKind].map((o) => o.id), token, this.leaseMs);
-    if (claimed.length === 0) return [];
-    if (this.options.crashAt === "after-claim") process.kill(process.pid, "SIGKILL");
-    const stop = heartbeat(this.engine, token, this.leaseMs);
-    try {
-      const rows = await db.operation.findMany({ where: { id: { in: claimed } }, include: { server: true }, orderBy: { id: "asc" } });
-      const reports = await runGroups(this.engine, groupOperations(rows), { policy: this.policy, owner: token, beforeFinish: this.options.crashAt === "after-run" ? () => process.kill(process.pid, "SIGKILL") : undefined });
-      this.options.onReports?.(reports);
-      return reports;
-    } finally {
-      stop();
+  /** Starts the lanes that have work (up to the concurrency), without waiting for them. */
+  private async schedule(): Promise<Array<Promise<RunReport[]>>> {
+    const free = this.concurrency - this.active.size;
+    if (free <= 0) return [];
+    const started: Array<Promise<RunReport[]>> = [];
+    for (const lane of await lanesWithWork(this.engine)) {
+      if (started.length >= free) break;
+      const key = `${lane.serverId}\u0000${lane.backend}`;
+      if (this.active.has(key)) continue;
+      const owner = newOwner("worker");
+      const crash = () => process.kill(process.pid, "SIGKILL");
+      const run = runLane(this.engine, lane.serverId, lane.backend, {
+        owner,
+        policy: this.policy,
+        drain: true,
+        afterClaim: this.options.crashAt === "after-claim" ? crash : undefined,
+        beforeFinish: this.options.crashAt === "after-run" ? crash : undefined,
+      })
+        .then((reports) => {
+          if (reports.length) this.options.onReports?.(reports);
+          return reports;
+        })
+        .catch((error: Error) => {
+          this.report(error);
+          return [] as RunReport[];
+        })
+        .finally(() => {
+          this.active.delete(key);
+          this.wake?.(); // a lane freed: look for more work now
+        });
+      this.active.set(key, run);
+      started.push(run);
     }
+    return started;
+  }
+
+  /** One round: starts every lane with work and waits for them. Returns the reports of their scripts. */
+  async tick(): Promise<RunReport[]> {
+    const started = await this.schedule();
+    return (await Promise.all(started)).flat().sort((a, b) => a.logId - b.logId);
   }
 
   start(): void {
@@ -79,14 +88,13 @@ export class Worker {
     this.running = true;
     this.loop = (async () => {
       while (this.running) {
-        let ran = 0;
         try {
-          ran = (await this.tick()).length;
+          await this.schedule();
         } catch (error) {
           this.report(error as Error);
         }
         if (!this.running) break;
-        if (ran === 0) await new Promise<void>((resolve) => {
+        await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, this.pollMs);
           this.wake = () => {
             clearTimeout(timer);
@@ -99,12 +107,12 @@ export class Worker {
 
   private lastError = { message: "", at: 0 };
 
-  /** Logs a failing tick, the same message at most once a minute (e.g. a database not migrated yet). */
+  /** Logs a failing round, the same message at most once a minute (e.g. a database not migrated yet). */
   private report(error: Error) {
     const message = error.message.trim().split("\n").pop() ?? "";
     if (message === this.lastError.message && Date.now() - this.lastError.at < 60_000) return;
     this.lastError = { message, at: Date.now() };
-    console.error(`[${this.id}] tick failed: ${message}`);
+    console.error(`[${this.id}] round failed: ${message}`);
   }
 
   /** Looks for work now instead of at the next poll. */
@@ -112,10 +120,11 @@ export class Worker {
     this.wake?.();
   }
 
-  /** Stops claiming; the scripts already running finish and are logged. */
+  /** Stops taking work; the scripts already running finish and are logged. */
   async stop(): Promise<void> {
     this.running = false;
     this.wake?.();
     await this.loop;
+    await Promise.all(this.active.values());
   }
 }

@@ -4,18 +4,41 @@ import { z } from "zod";
 import { action } from "@/lib/actions";
 import { UserError } from "@/lib/actions/state";
 import { engine } from "@/lib/orchestra";
-import { retryLog, revokeOperations } from "@/lib/orchestration/manual";
+import { cancelLog, retryLog, revokeOperations } from "@/lib/orchestration/manual";
 import { idParam } from "@/lib/schemas/common";
 
-export const retry = action({ role: "operator", schema: z.object({ id: idParam }), unitOfWork: false }, async ({ id }, { user }) => {
-  let report;
+// Retry and re-apply converge: they bring the log's objects to their current state on its server,
+// never back to the log's old snapshots (lib/orchestration/manual.ts).
+async function converge(id: number, userId: number, reapply: boolean) {
+  let outcome;
   try {
-    report = await retryLog(engine, id, user.id);
+    outcome = await retryLog(engine, id, userId, { reapply });
   } catch (error) {
     throw new UserError((error as Error).message);
   }
   revalidatePath("/logs");
-  return { message: `Retry of log #${id}: ${report.state}.`, redirectTo: `/logs/${report.logId}`, runs: [report] };
+  const { report, superseded, queued } = outcome;
+  if (!report) {
+    if (queued) return { message: `Queued: an earlier change of the same object on this server runs first; the worker will apply it.`, redirectTo: `/logs/${id}` };
+    const by = [...new Set(superseded.map((s) => (s.byLogId ? `#${s.byLogId}` : `operation #${s.byOperationId}`)))].join(", ");
+    throw new UserError(`Nothing to retry: every object of this log was changed again since (superseded by ${by}). Use "Re-apply current state" to push what the database holds now.`);
+  }
+  const skipped = superseded.length && !reapply ? ` ${superseded.length} superseded object(s) skipped.` : "";
+  return { message: `${reapply ? "Re-apply" : "Retry"} of log #${id}: ${report.state}.${skipped}`, redirectTo: `/logs/${report.logId}`, runs: [report] };
+}
+
+export const retry = action({ role: "operator", schema: z.object({ id: idParam }), unitOfWork: false }, async ({ id }, { user }) => converge(id, user.id, false));
+
+export const reapply = action({ role: "operator", schema: z.object({ id: idParam }), unitOfWork: false }, async ({ id }, { user }) => converge(id, user.id, true));
+
+export const cancel = action({ role: "operator", schema: z.object({ id: idParam }), unitOfWork: false }, async ({ id }) => {
+  try {
+    await cancelLog(engine, id);
+  } catch (error) {
+    throw new UserError((error as Error).message);
+  }
+  revalidatePath(`/logs/${id}`);
+  return { message: `Cancelling log #${id}: its processes on the server are being stopped.`, redirectTo: `/logs/${id}` };
 });
 
 export const revoke = action({ role: "operator", schema: z.object({ id: idParam }), unitOfWork: false }, async ({ id }, { db }) => {

@@ -5,7 +5,11 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { Client, type ClientChannel } from "ssh2";
 import type { ServerInfo } from "../types";
-import type { ExecutionResult, RunOptions, ScriptExecutor } from "./types";
+import { killCommand, parseProbe, probeCommand, superviseCommand } from "./supervisor";
+import type { ExecutionResult, RunMarker, RunOptions, ScriptExecutor } from "./types";
+
+/** Connection failures that mean "cannot reach the server" (as opposed to a script that ran too long). */
+const UNREACHABLE_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "ECONNRESET", "EHOSTDOWN", "ETIMEDOUT"]);
 
 export type SshOptions = {
   /** The private key (contents). Read from a file by the caller; never logged. */
@@ -124,6 +128,30 @@ export class SshExecutor implements ScriptExecutor {
   }
 
   async run(server: ServerInfo, script: string, options: RunOptions): Promise<ExecutionResult> {
+    return this.withConnection(server, async (pooled) => {
+      const result = options.run
+        ? await this.supervised(server, pooled, script, options)
+        : await this.exec(pooled, "bash -s", script, options);
+      return pooled.offered && !server.hostKeyFingerprint ? { ...result, pinnedFingerprint: pooled.offered } : result;
+    });
+  }
+
+  async probe(server: ServerInfo, keys: readonly string[]): Promise<Map<string, RunMarker>> {
+    if (keys.length === 0) return new Map();
+    let stdout = "";
+    const result = await this.withConnection(server, (pooled) =>
+      this.exec(pooled, probeCommand(server, keys), "", { timeoutMs: 30_000, onOutput: (stream, chunk) => void (stream === "stdout" && (stdout += chunk)) }),
+    );
+    if (result.state !== "SUCCESS") throw new Error(`cannot read run markers on ${server.name}: ${result.error ?? `exit code ${result.exitCode}`}`);
+    return parseProbe(stdout);
+  }
+
+  async kill(server: ServerInfo, key: string): Promise<void> {
+    const result = await this.withConnection(server, (pooled) => this.exec(pooled, killCommand(server, key), "", { timeoutMs: 15_000, onOutput: () => undefined }));
+    if (result.state !== "SUCCESS") throw new Error(`cannot stop run ${key} on ${server.name}: ${result.error ?? `exit code ${result.exitCode}`}`);
+  }
+
+  private async withConnection(server: ServerInfo, fn: (pooled: Pooled) => Promise<ExecutionResult>): Promise<ExecutionResult> {
     const pooled = this.connect(server);
     pooled.active++;
     clearTimeout(pooled.idleTimer);
@@ -131,24 +159,50 @@ export class SshExecutor implements ScriptExecutor {
       try {
         await pooled.ready;
       } catch (error) {
-        if (error instanceof HostKeyMismatch) return { state: "ERROR", exitCode: null, error: error.message, notStarted: true };
-        const message = (error as Error).message;
-        const auth = /authentication/i.test(message);
-        return {
-          state: auth ? "ERROR" : "TIMEOUT",
-          exitCode: null,
-          notStarted: true,
-          error: auth ? `SSH authentication failed for ${server.sshUser}@${server.address}: ${message}` : `cannot reach ${server.address}:${server.port}: ${message}`,
-        };
+        return connectFailure(server, error as Error & { code?: string; level?: string });
       }
-      const result = await this.exec(pooled, script, options);
-      return pooled.offered && !server.hostKeyFingerprint ? { ...result, pinnedFingerprint: pooled.offered } : result;
+      return await fn(pooled);
     } finally {
       this.release(pooled);
     }
   }
 
-  private exec(pooled: Pooled, script: string, options: RunOptions): Promise<ExecutionResult> {
+  /**
+   * Runs the script under the supervisor. On timeout or abort the run's process group is killed on
+   * the server (over a second channel) before the result is returned, so nothing of it is left.
+   */
+  private async supervised(server: ServerInfo, pooled: Pooled, script: string, options: RunOptions): Promise<ExecutionResult> {
+    const run = options.run!;
+    const controller = new AbortController();
+    let why: "timeout" | "cancel" | "abort" | undefined;
+    const stop = (reason: typeof why) => {
+      if (why) return;
+      why = reason;
+      controller.abort();
+    };
+    const timer = setTimeout(() => stop("timeout"), options.timeoutMs);
+    const onAbort = () => stop(options.signal?.reason === "cancel" ? "cancel" : "abort");
+    if (options.signal?.aborted) onAbort();
+    options.signal?.addEventListener("abort", onAbort);
+    try {
+      const result = await this.exec(pooled, superviseCommand(server, run.key, run.lane, script), script, { ...options, timeoutMs: 2 ** 31 - 1, signal: controller.signal });
+      if (!why) return result;
+      let killed = "";
+      try {
+        await this.kill(server, run.key);
+      } catch (error) {
+        killed = ` (and stopping it failed: ${(error as Error).message})`;
+      }
+      if (why === "timeout") return { state: "TIMEOUT", exitCode: null, error: `still running after ${options.timeoutMs} ms: its processes on the server were killed${killed}` };
+      if (why === "cancel") return { state: "CANCELLED", exitCode: null, error: `cancelled by an operator: its processes on the server were killed${killed}` };
+      return { state: "ABORTED", exitCode: null, error: `interrupted: its processes on the server were killed${killed}` };
+    } finally {
+      clearTimeout(timer);
+      options.signal?.removeEventListener("abort", onAbort);
+    }
+  }
+
+  private exec(pooled: Pooled, command: string, script: string, options: RunOptions): Promise<ExecutionResult> {
     return new Promise((resolve) => {
       let settled = false;
       let channel: ClientChannel | undefined;
@@ -170,9 +224,10 @@ export class SshExecutor implements ScriptExecutor {
       };
       const timer = setTimeout(() => stop("TIMEOUT", `still running after ${options.timeoutMs} ms: stopped`), options.timeoutMs);
       const onAbort = () => stop("ABORTED", "interrupted");
+      if (options.signal?.aborted) return onAbort();
       options.signal?.addEventListener("abort", onAbort);
 
-      pooled.client.exec("bash -s", (error, stream) => {
+      pooled.client.exec(command, (error, stream) => {
         if (error) return finish({ state: "ERROR", exitCode: null, error: `cannot start bash: ${error.message}` });
         channel = stream;
         let exitCode: number | null = null;
@@ -209,4 +264,20 @@ export class SshExecutor implements ScriptExecutor {
       ),
     );
   }
+}
+
+function connectFailure(server: ServerInfo, error: Error & { code?: string; level?: string }): ExecutionResult {
+  if (error.name === "HostKeyMismatch") return { state: "ERROR", exitCode: null, error: error.message, notStarted: true };
+  const message = error.message;
+  if (error.level === "client-authentication" || /authentication/i.test(message)) {
+    return { state: "ERROR", exitCode: null, notStarted: true, error: `SSH authentication failed for ${server.sshUser}@${server.address}: ${message}` };
+  }
+  const where = `${server.address}:${server.port}`;
+  if (error.code && UNREACHABLE_CODES.has(error.code)) {
+    return { state: "UNREACHABLE", exitCode: null, notStarted: true, error: `cannot reach ${where}: ${message}` };
+  }
+  if (/timed out/i.test(message)) {
+    return { state: "UNREACHABLE", exitCode: null, notStarted: true, error: `cannot reach ${where}: no SSH handshake within the connect timeout (${message})` };
+  }
+  return { state: "UNREACHABLE", exitCode: null, notStarted: true, error: `cannot reach ${where}: ${message}` };
 }

@@ -60,6 +60,7 @@ export const systemUserBackend: Backend = {
   secretFields: ["passwordHash"],
   method: "ssh",
   variables: { SYSUSER_PREFIX: "", SYSUSER_REMOVE_HOME: "no" },
+  identity: (o) => String(o.username),
   label: (o) => String(o.username),
   prepare(ctx) {
     ctx.append(sh`root=${ctx.variable("SYSUSER_PREFIX")}`);

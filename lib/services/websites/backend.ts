@@ -63,6 +63,7 @@ export const websiteBackend: Backend = {
   ignoreFields: ["description"],
   method: "ssh",
   variables: { NGINX_SITES_DIR: "/etc/nginx/sites-enabled", NGINX_LISTEN: "80", NGINX_TEST: "nginx -t", NGINX_RELOAD: "nginx -s reload", WEBSITES_ROOT: "/srv/www" },
+  identity: (o) => String(o.name),
   label: (o) => String(o.name),
   prepare(ctx) {
     ctx.append(raw("changed=0; touched=()"));

@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { fetchLog } from "@/lib/data/logs";
+import { fetchLog, fetchSuperseded } from "@/lib/data/logs";
 import { requireUser } from "@/lib/session";
 import { hasRole } from "@/lib/roles";
 import { idParam } from "@/lib/schemas/common";
@@ -9,7 +9,7 @@ import { StateBadge } from "@/app/ui/state-badge";
 import { ActionButton } from "@/app/ui/confirm-button";
 import { AutoRefresh } from "@/app/ui/auto-refresh";
 import { duration } from "@/app/ui/filters";
-import { retry, revoke } from "../actions";
+import { cancel, reapply, retry, revoke } from "../actions";
 
 function Output({ title, text, testId }: { title: string; text: string; testId: string }) {
   return (
@@ -31,13 +31,25 @@ export default async function LogPage({ params }: { params: Promise<{ id: string
   const running = log.state === "STARTED" || log.state === "RECEIVED";
   const operator = hasRole(user.role, "operator");
   const revocable = log.operations.some((o) => o.operation.state === "PENDING" || o.operation.state === "FAILURE");
+  const superseded = running ? [] : await fetchSuperseded(log);
+  const allSuperseded = superseded.length > 0 && superseded.length >= log.operations.filter((o) => o.operation.state !== "REVOKED").length;
+  const byLogs = [...new Set(superseded.map((s) => s.byLogId).filter((n): n is number => n !== null))];
   return (
     <>
       <PageHeader title={`Script log #${log.id}`}>
         <AutoRefresh active={running} />
-        {operator && !running && <ActionButton action={retry} fields={{ id: log.id }} label="Retry" className="btn" />}
+        {operator && running && <ActionButton action={cancel} fields={{ id: log.id }} label="Cancel" confirm="Stop this script now? Its processes on the server are killed; its operations stay failed until retried." />}
+        {operator && !running && !allSuperseded && <ActionButton action={retry} fields={{ id: log.id }} label="Retry" className="btn" />}
+        {operator && !running && superseded.length > 0 && <ActionButton action={reapply} fields={{ id: log.id }} label="Re-apply current state" className="btn" confirm="Push what the database holds now for this log's objects to this server?" />}
         {operator && revocable && <ActionButton action={revoke} fields={{ id: log.id }} label="Revoke" confirm="Revoke this log's pending or failed operations? They will not run again." />}
       </PageHeader>
+      {superseded.length > 0 && (
+        <p data-testid="log-superseded" className="mb-4 rounded border border-slate-300 bg-slate-50 p-2 text-sm">
+          {allSuperseded ? "Superseded" : `${superseded.length} of its objects superseded`} by{" "}
+          {byLogs.length ? byLogs.map((n, i) => <span key={n}>{i > 0 && ", "}<Link className="link" href={`/logs/${n}`}>#{n}</Link></span>) : "newer queued operations"}
+          : {allSuperseded ? "every object of this log was changed again since. Retrying it would not bring anything new; re-apply pushes the current state." : "retry skips those objects."}
+        </p>
+      )}
       <dl className="mb-4 grid grid-cols-2 gap-x-6 gap-y-1 rounded border border-slate-200 bg-white p-3 md:grid-cols-4">
         <dt className="text-slate-500">State</dt><dd data-testid="log-state"><StateBadge state={log.state} /></dd>
         <dt className="text-slate-500">Exit code</dt><dd className="font-mono">{log.exitCode ?? "—"}</dd>

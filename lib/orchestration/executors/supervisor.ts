@@ -1,0 +1,109 @@
+// The supervisor: the few lines of bash every supervised script runs under on the server.
+// - The script is uploaded to a file first and run only when it arrived whole.
+// - It runs detached in its own session (process group), so a dropped connection does not kill it
+//   half-way, and a timeout or cancel kills the whole group (children included).
+// - It holds the lane's lock (`flock`) while it runs: two runs of one (server, backend) never overlap on
+//   the host, even when Orchestra lost track of one.
+// - It leaves a marker: the exit code and the output, under the run's key, which recovery reads before
+//   running anything again (a run that finished is recorded with its real result, not repeated).
+// Markers live in the server's ORCHESTRA_RUN_DIR (default ~/.orchestra), mode 0700, and are removed
+// after 14 days. The executed script holds secrets: its file is unlinked as soon as bash opened it.
+import { quote } from "../shell";
+import type { ServerInfo } from "../types";
+import type { RunMarker } from "./types";
+
+export const RUN_DIR_VARIABLE = "ORCHESTRA_RUN_DIR";
+
+const SUPERVISOR = String.raw`set -u
+d=$1; [ -n "$d" ] || d=$HOME/.orchestra; key=$2; lane=$3; size=$4
+umask 077
+mkdir -p -- "$d/runs" || { echo "[orchestra] cannot create $d/runs" >&2; exit 125; }
+f=$d/runs/$key
+if [ $((RANDOM % 64)) -eq 0 ]; then find "$d/runs" -type f -mtime +14 -delete 2>/dev/null || true; fi
+cat > "$f.sh" || exit 125
+got=$(wc -c < "$f.sh")
+if [ "$got" -ne "$size" ]; then rm -f -- "$f.sh"; echo "[orchestra] the script arrived incomplete ($got of $size bytes): not run" >&2; exit 125; fi
+setsid bash -c '
+  f=$1
+  echo $$ > "$f.pid"
+  exec 9>>"$2"
+  if ! flock -n 9; then echo "[orchestra] waiting for the previous run of this lane to finish" >&2; flock 9; fi
+  if [ -e "$f.killed" ]; then rm -f -- "$f.sh"; exit 137; fi
+  exec 8<"$f.sh"; rm -f -- "$f.sh"
+  exec 7>&1 6>&2
+  exec > >(tee -p -a "$f.out" >&7 7>&- 6>&-); t1=$!
+  exec 2> >(tee -p -a "$f.err" >&6 7>&- 6>&-); t2=$!
+  bash -s <&8 8<&- 9>&- 7>&- 6>&-
+  rc=$?
+  exec >&7 2>&6 7>&- 6>&-
+  wait "$t1" "$t2" 2>/dev/null || true
+  echo "$rc" > "$f.rc.tmp" && mv -f -- "$f.rc.tmp" "$f.rc"
+  exit "$rc"
+' orchestra-run "$f" "$d/lane-$lane.lock" < /dev/null &
+wait "$!"`;
+
+const KILL = String.raw`set -u
+d=$1; [ -n "$d" ] || d=$HOME/.orchestra; f=$d/runs/$2
+mkdir -p -- "$d/runs" 2>/dev/null || true
+echo killed > "$f.killed"
+[ -e "$f.pid" ] || exit 0
+p=$(cat "$f.pid")
+kill -TERM -- "-$p" 2>/dev/null || exit 0
+for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do kill -0 -- "-$p" 2>/dev/null || exit 0; sleep 0.1; done
+kill -KILL -- "-$p" 2>/dev/null || true`;
+
+const PROBE = String.raw`set -u
+d=$1; [ -n "$d" ] || d=$HOME/.orchestra; shift
+for key in "$@"; do
+  f=$d/runs/$key; s=unknown; c=
+  if [ -e "$f.rc" ]; then s=finished; c=$(cat "$f.rc")
+  elif [ -e "$f.pid" ] && p=$(cat "$f.pid") && [ -r "/proc/$p/cmdline" ] && grep -qa -- "$key" "/proc/$p/cmdline"; then s=running
+  elif [ -e "$f.killed" ]; then s=killed
+  fi
+  printf '%s|%s|%s|%s|%s\n' "$key" "$s" "$c" "$(tail -c 65536 "$f.out" 2>/dev/null | base64 -w0)" "$(tail -c 65536 "$f.err" 2>/dev/null | base64 -w0)"
+done`;
+
+/** A lane's lock name: letters, digits, dot, dash and underscore only. */
+export function laneName(serverId: number, backend: string): string {
+  return `${serverId}-${backend.replace(/[^A-Za-z0-9_.-]/g, "_")}`;
+}
+
+/** The key of a log's run: unique across databases sharing a host (the id alone repeats). */
+export function runKey(logId: number, createdAt: Date): string {
+  return `${logId}-${createdAt.getTime().toString(36)}`;
+}
+
+function runDir(server: ServerInfo): string {
+  return server.variables[RUN_DIR_VARIABLE] ?? "";
+}
+
+function command(body: string, args: readonly (string | number)[]): string {
+  return `bash -c ${quote(body)} orchestra ${args.map((a) => quote(a === "" ? "" : a)).join(" ")}`;
+}
+
+/** The command a supervised script runs under; the script itself goes to its stdin. */
+export function superviseCommand(server: ServerInfo, key: string, lane: string, script: string): string {
+  return command(SUPERVISOR, [runDir(server), key, lane, Buffer.byteLength(script, "utf8")]);
+}
+
+export function killCommand(server: ServerInfo, key: string): string {
+  return command(KILL, [runDir(server), key]);
+}
+
+export function probeCommand(server: ServerInfo, keys: readonly string[]): string {
+  return command(PROBE, [runDir(server), ...keys]);
+}
+
+export function parseProbe(output: string): Map<string, RunMarker> {
+  const out = new Map<string, RunMarker>();
+  const text = (b64: string | undefined) => Buffer.from(b64 ?? "", "base64").toString("utf8");
+  for (const line of output.split("\n")) {
+    const [key, status, code, stdout, stderr] = line.split("|");
+    if (!key || !status) continue;
+    if (status === "finished" && /^\d+$/.test(code ?? "")) out.set(key, { status, exitCode: Number(code), stdout: text(stdout), stderr: text(stderr) });
+    else if (status === "running") out.set(key, { status });
+    else if (status === "killed") out.set(key, { status, stdout: text(stdout), stderr: text(stderr) });
+    else out.set(key, { status: "unknown" });
+  }
+  return out;
+}

@@ -1,0 +1,381 @@
+// The outbox: the one module that changes Operation and ScriptLog state outside a script's own run
+// (runner.ts records a run's result). Every transition is here — claim, heartbeat, release, retry
+// policy, revoke, cancel, recover — with one lease helper and one owner format.
+//
+// Lanes. A lane is one (server, backend). Its task scripts run one at a time, in commit order: whoever
+// runs a script of a lane first takes the lane's lease (a conditional update of its Lane row), then
+// claims the lane's runnable operations, renders one script and runs it. Within a lane, an operation
+// waits for every earlier unfinished operation that shares one of its identities — what the server
+// knows the object by (a username, a site's file name), so a deleted and re-created object with a new
+// id still runs after the old one's pending work. Different lanes run in parallel.
+//
+// Owners are "<kind>:<host>:<pid>:<tag>": uow (a unit of work holding the operations it wrote until it
+// runs them), request (a save running its operations now), worker, retry. Leases last ENGINE.leaseMs
+// and are renewed by a heartbeat while their owner works; an owner that stops lets them expire.
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
+import type { Backend } from "./backend";
+import type { Engine } from "./engine";
+import { runKey } from "./executors/supervisor";
+import { notifyFailure } from "./notify";
+import { groupOperation, runGroup, type RunOptions, type RunReport } from "./runner";
+import { serverInfo, type PendingOperation } from "./types";
+
+export const OWNER_KINDS = ["uow", "request", "worker", "retry"] as const;
+export type OwnerKind = (typeof OWNER_KINDS)[number];
+
+export function newOwner(kind: OwnerKind, tag: string = randomUUID().slice(0, 8)): string {
+  return `${kind}:${hostname()}:${process.pid}:${tag}`;
+}
+
+/** Who an owner was, in words for a log ("the worker worker:web1:4242:ab12cd34"). */
+export function describeOwner(owner: string | null | undefined): string {
+  if (!owner) return "nobody";
+  const kind = owner.split(":")[0];
+  const what = kind === "uow" || kind === "request" ? "the request that saved it" : kind === "retry" ? "the retry request" : kind === "worker" ? "the worker" : "its owner";
+  return `${what} (${owner})`;
+}
+
+export function leaseUntil(engine: Engine, from = Date.now()): Date {
+  return new Date(from + engine.leaseMs);
+}
+
+/** The identities of an operation on its server, one per line: the object's before and after names. */
+export function identityOf(backend: Backend | undefined, operation: Pick<PendingOperation, "model" | "objectId" | "before" | "after">): string {
+  const names = new Set<string>();
+  for (const snapshot of [operation.before, operation.after]) {
+    if (!snapshot) continue;
+    const name = backend?.identity?.(snapshot);
+    if (name) names.add(`${operation.model}:${name}`);
+  }
+  names.add(`${operation.model}#${operation.objectId}`);
+  return [...names].join("\n");
+}
+
+// ——— leases ———
+
+/** Takes the lane's lease if it is free, expired or already ours. */
+export async function acquireLane(engine: Engine, serverId: number, backend: string, owner: string): Promise<boolean> {
+  const now = new Date();
+  const where = { serverId, backend, OR: [{ owner: null }, { leaseUntil: null }, { leaseUntil: { lt: now } }, { owner }] };
+  const { count } = await engine.db.lane.updateMany({ where, data: { owner, leaseUntil: leaseUntil(engine) } });
+  if (count === 1) return true;
+  if (await engine.db.lane.findUnique({ where: { serverId_backend: { serverId, backend } }, select: { serverId: true } })) return false;
+  try {
+    await engine.db.lane.create({ data: { serverId, backend, owner, leaseUntil: leaseUntil(engine) } });
+    return true;
+  } catch {
+    return false; // someone else created it first
+  }
+}
+
+/** Waits up to `waitMs` for the lane. */
+export async function waitForLane(engine: Engine, serverId: number, backend: string, owner: string, waitMs: number): Promise<boolean> {
+  const deadline = Date.now() + waitMs;
+  for (let pause = 20; ; pause = Math.min(pause * 2, 250)) {
+    if (await acquireLane(engine, serverId, backend, owner)) return true;
+    if (Date.now() + pause > deadline) return false;
+    await new Promise((r) => setTimeout(r, pause));
+  }
+}
+
+export async function releaseLane(engine: Engine, serverId: number, backend: string, owner: string): Promise<void> {
+  await engine.db.lane.updateMany({ where: { serverId, backend, owner }, data: { owner: null, leaseUntil: null } });
+}
+
+/** Keeps `owner`'s leases (lanes and operations) alive while it works. */
+export function heartbeat(engine: Engine, owner: string): () => void {
+  const renew = () => {
+    const until = leaseUntil(engine);
+    void Promise.all([
+      engine.db.operation.updateMany({ where: { leaseOwner: owner, state: { in: ["PENDING", "RUNNING"] } }, data: { leaseUntil: until } }),
+      engine.db.lane.updateMany({ where: { owner }, data: { leaseUntil: until } }),
+    ]).catch(() => undefined); // a database outage: the leases expire and recovery takes over
+  };
+  const timer = setInterval(renew, Math.max(250, Math.floor(engine.leaseMs / 3)));
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+/** Hands operations held by `holder` (a unit of work that did not run them) to the worker. */
+export async function releaseHeld(engine: Engine, holder: string): Promise<void> {
+  await engine.db.operation.updateMany({ where: { leaseOwner: holder, state: "PENDING" }, data: { leaseOwner: null, leaseUntil: null } });
+}
+
+// ——— what a lane may run now ———
+
+type LaneRow = { id: number; identity: string; state: string; runAfter: Date; leaseOwner: string | null; leaseUntil: Date | null };
+
+/** The lane's operations that may run now, in commit order (the lane must be held by `owner`). */
+export async function runnableInLane(engine: Engine, serverId: number, backend: string, owner: string, options: { only?: readonly number[]; heldBy?: string } = {}): Promise<number[]> {
+  const rows: LaneRow[] = await engine.db.operation.findMany({
+    where: { serverId, backend, state: { in: ["PENDING", "RUNNING"] } },
+    select: { id: true, identity: true, state: true, runAfter: true, leaseOwner: true, leaseUntil: true },
+    orderBy: { id: "asc" },
+  });
+  const now = new Date();
+  const only = options.only ? new Set(options.only) : null;
+  const runnable = (op: LaneRow) =>
+    op.state === "PENDING" &&
+    op.runAfter <= now &&
+    (!op.leaseOwner || !op.leaseUntil || op.leaseUntil < now || op.leaseOwner === owner || op.leaseOwner === options.heldBy) &&
+    (!only || only.has(op.id));
+  const kind = engine.registry.has(backend) ? engine.registry.get(backend).kind : "task";
+  // A sync-kind backend renders the whole configuration: any queued changes are served by one run.
+  if (kind === "sync") return rows.filter(runnable).map((r) => r.id);
+  const blocked = new Set<string>();
+  const out: number[] = [];
+  for (const op of rows) {
+    const names = op.identity ? op.identity.split("\n") : [`#${op.id}`];
+    if (!runnable(op) || names.some((n) => blocked.has(n))) {
+      names.forEach((n) => blocked.add(n)); // everything after it on the same object waits too
+      continue;
+    }
+    out.push(op.id);
+  }
+  return out;
+}
+
+/** Leases the given pending operations to `owner` (free ones, expired ones, or those `heldBy` holds). */
+export async function claim(engine: Engine, ids: readonly number[], owner: string, heldBy?: string): Promise<number[]> {
+  if (ids.length === 0) return [];
+  const now = new Date();
+  await engine.db.operation.updateMany({
+    where: {
+      id: { in: [...ids] },
+      state: "PENDING",
+      OR: [{ leaseOwner: null }, { leaseUntil: null }, { leaseUntil: { lt: now } }, { leaseOwner: owner }, ...(heldBy ? [{ leaseOwner: heldBy }] : [])],
+    },
+    data: { leaseOwner: owner, leaseUntil: leaseUntil(engine) },
+  });
+  const mine = await engine.db.operation.findMany({ where: { id: { in: [...ids] }, leaseOwner: owner, state: "PENDING" }, select: { id: true } });
+  return mine.map((m) => m.id);
+}
+
+// ——— after a run ———
+
+/**
+ * What happens to operations whose run failed. The synchronous path retries only runs that never
+ * started (unreachable server: the worker picks them up later); the worker retries every failure with
+ * exponential backoff. A cancelled run is not retried by itself. Once out of attempts an operation
+ * stays FAILURE and admins are notified.
+ */
+export type RetryPolicy = { retryFailures: boolean; maxAttempts: number; backoffMs: number };
+export const SYNC_POLICY: RetryPolicy = { retryFailures: false, maxAttempts: 5, backoffMs: 10_000 };
+export const WORKER_POLICY: RetryPolicy = { retryFailures: true, maxAttempts: 5, backoffMs: 5_000 };
+
+export async function afterRun(engine: Engine, report: RunReport, policy: RetryPolicy): Promise<void> {
+  if (report.state === "SUCCESS" || report.state === "NOTHING") {
+    await supersedeFailures(engine, report.serverId, report.backend, report.operationIds);
+    return;
+  }
+  if (report.state === "CANCELLED") return;
+  if (!policy.retryFailures && !report.notStarted) return;
+  const ops = await engine.db.operation.findMany({ where: { id: { in: report.operationIds }, state: "FAILURE" }, select: { id: true, attempts: true, objectLabel: true } });
+  for (const op of ops) {
+    if (op.attempts < policy.maxAttempts) {
+      const delay = policy.backoffMs * 2 ** Math.max(0, op.attempts - 1);
+      await engine.db.operation.updateMany({ where: { id: op.id, state: "FAILURE" }, data: { state: "PENDING", runAfter: new Date(Date.now() + delay), leaseOwner: null, leaseUntil: null } });
+    } else {
+      await notifyFailure(engine, report, op);
+    }
+  }
+}
+
+/** Earlier failures on the same server objects are moot once a later operation on them succeeded. */
+export async function supersedeFailures(engine: Engine, serverId: number, backend: string, succeededIds: readonly number[]): Promise<void> {
+  if (succeededIds.length === 0) return;
+  const done = await engine.db.operation.findMany({ where: { id: { in: [...succeededIds] }, state: "SUCCESS" }, select: { id: true, identity: true } });
+  if (done.length === 0) return;
+  const names = new Set(done.flatMap((d) => d.identity.split("\n")));
+  const last = Math.max(...done.map((d) => d.id));
+  const failed = await engine.db.operation.findMany({ where: { serverId, backend, state: "FAILURE", id: { lt: last } }, select: { id: true, identity: true } });
+  const moot = failed.filter((f) => f.identity.split("\n").some((n) => names.has(n))).map((f) => f.id);
+  if (moot.length) await engine.db.operation.updateMany({ where: { id: { in: moot }, state: "FAILURE" }, data: { state: "SUPERSEDED" } });
+}
+
+// ——— recovery ———
+
+/**
+ * Settles the lane's runs whose owner stopped (lease expired while RUNNING). The server is asked first:
+ * a run that finished there is recorded with its real exit code and output and not run again; one
+ * that is still running keeps the lane busy; one that never finished is recorded as interrupted, with
+ * who stopped, and its operations run again. Returns false while the lane cannot be used yet.
+ */
+export async function recoverLane(engine: Engine, serverId: number, backend: string, policy: RetryPolicy): Promise<boolean> {
+  const now = new Date();
+  const stale = await engine.db.operation.findMany({
+    where: { serverId, backend, state: "RUNNING", OR: [{ leaseUntil: null }, { leaseUntil: { lt: now } }] },
+    select: { id: true, leaseOwner: true, scriptLogs: { select: { scriptLog: { select: { id: true, state: true, createdAt: true, method: true, stderr: true, cancelRequestedAt: true } } } } },
+  });
+  if (stale.length === 0) return true;
+  const logs = new Map<number, { id: number; state: string; createdAt: Date; method: string; stderr: string; cancelRequestedAt: Date | null; owner: string | null; ops: number[] }>();
+  const orphans: number[] = [];
+  for (const op of stale) {
+    const open = op.scriptLogs.map((l) => l.scriptLog).filter((l) => l.state === "RECEIVED" || l.state === "STARTED");
+    if (open.length === 0) orphans.push(op.id);
+    for (const log of open) {
+      const entry = logs.get(log.id) ?? { ...log, owner: op.leaseOwner, ops: [] };
+      entry.ops.push(op.id);
+      logs.set(log.id, entry);
+    }
+  }
+  if (orphans.length) await requeue(engine, orphans, now);
+
+  const server = serverInfo(await engine.db.server.findUniqueOrThrow({ where: { id: serverId } }));
+  const supervised = [...logs.values()].filter((l) => l.state === "STARTED" && l.method === "ssh");
+  let markers = new Map<string, Awaited<ReturnType<NonNullable<Engine["executor"]["probe"]>>> extends Map<string, infer M> ? M : never>();
+  if (supervised.length && engine.executor.probe) {
+    try {
+      markers = await engine.executor.probe(server, supervised.map((l) => runKey(l.id, l.createdAt)));
+    } catch {
+      return false; // cannot ask the server now: its runs stay unsettled, and nothing else runs there
+    }
+  }
+  let clear = true;
+  for (const log of logs.values()) {
+    const marker = markers.get(runKey(log.id, log.createdAt)) ?? { status: "unknown" as const };
+    const who = describeOwner(log.owner);
+    if (marker.status === "running") {
+      clear = false;
+      continue;
+    }
+    if (marker.status === "finished") {
+      const state = marker.exitCode === 0 ? "SUCCESS" : "FAILURE";
+      const note = `[orchestra] recovered: ${who} stopped before recording the result; the server's run marker says the script finished with exit code ${marker.exitCode}. It was not run again.\n`;
+      await engine.db.$transaction([
+        engine.db.scriptLog.updateMany({ where: { id: log.id, state: { in: ["RECEIVED", "STARTED"] } }, data: { state, exitCode: marker.exitCode, stdout: marker.stdout, stderr: `${marker.stderr}${marker.stderr && !marker.stderr.endsWith("\n") ? "\n" : ""}${note}`, finishedAt: now } }),
+        engine.db.operation.updateMany({ where: { id: { in: log.ops }, state: "RUNNING" }, data: { state, leaseOwner: null, leaseUntil: null } }),
+      ]);
+      await afterRun(engine, { logId: log.id, server: server.name, serverId, backend, state, exitCode: marker.exitCode, operations: [], operationIds: log.ops }, policy);
+      continue;
+    }
+    if (log.cancelRequestedAt) {
+      await engine.db.$transaction([
+        engine.db.scriptLog.updateMany({
+          where: { id: log.id, state: { in: ["RECEIVED", "STARTED"] } },
+          data: { state: "CANCELLED", finishedAt: now, ...("stdout" in marker ? { stdout: marker.stdout } : {}), stderr: `${"stderr" in marker ? marker.stderr : log.stderr}[orchestra] cancelled by an operator; ${who} stopped before recording it.\n` },
+        }),
+        engine.db.operation.updateMany({ where: { id: { in: log.ops }, state: "RUNNING" }, data: { state: "FAILURE", leaseOwner: null, leaseUntil: null } }),
+      ]);
+      continue;
+    }
+    const what = marker.status === "killed" ? "it was stopped on the server" : log.state === "RECEIVED" ? "it had not started" : "the server has no record of it finishing";
+    const cause = `[orchestra] interrupted: ${who} stopped renewing its lease (the process stopped or lost the database) and ${what}; its operations run again.\n`;
+    await engine.db.scriptLog.updateMany({
+      where: { id: log.id, state: { in: ["RECEIVED", "STARTED"] } },
+      data: { state: "ABORTED", finishedAt: now, ...("stdout" in marker ? { stdout: marker.stdout } : {}), stderr: `${"stderr" in marker ? marker.stderr : log.stderr}${cause}` },
+    });
+    await requeue(engine, log.ops, now);
+  }
+  return clear;
+}
+
+async function requeue(engine: Engine, ids: number[], now: Date) {
+  await engine.db.operation.updateMany({ where: { id: { in: ids }, state: "RUNNING" }, data: { state: "PENDING", leaseOwner: null, leaseUntil: null, runAfter: now } });
+}
+
+// ——— running a lane ———
+
+export type LaneOptions = Omit<RunOptions, "owner"> & {
+  owner: string;
+  policy: RetryPolicy;
+  /** Only these operations (the synchronous path and retries); otherwise all that are due. */
+  only?: readonly number[];
+  /** The lease holder of `only` (the unit of work that wrote them). */
+  heldBy?: string;
+  /** How long to wait for a lane another owner holds; 0 = do not wait. */
+  waitMs?: number;
+  /** Keep running the lane's new work until none is left (the worker). */
+  drain?: boolean;
+  /** Crash drills: called once the operations are claimed. */
+  afterClaim?: () => void;
+};
+
+/** Takes the lane, settles its interrupted runs, and runs its runnable operations one script at a time. */
+export async function runLane(engine: Engine, serverId: number, backend: string, options: LaneOptions): Promise<RunReport[]> {
+  const { owner } = options;
+  const acquired = options.waitMs ? await waitForLane(engine, serverId, backend, owner, options.waitMs) : await acquireLane(engine, serverId, backend, owner);
+  if (!acquired) return [];
+  const stop = heartbeat(engine, owner);
+  const reports: RunReport[] = [];
+  try {
+    if (!(await recoverLane(engine, serverId, backend, options.policy))) return reports;
+    const server = await engine.db.server.findUniqueOrThrow({ where: { id: serverId } });
+    for (;;) {
+      const ids = await runnableInLane(engine, serverId, backend, owner, { only: options.only, heldBy: options.heldBy });
+      const claimed = await claim(engine, ids, owner, options.heldBy);
+      if (claimed.length === 0) break;
+      options.afterClaim?.();
+      const rows = await engine.db.operation.findMany({ where: { id: { in: claimed } }, orderBy: { id: "asc" } });
+      const run = () => runGroup(engine, server, backend, rows.map(groupOperation), { ...options, owner });
+      const report = engine.registry.has(backend) && engine.registry.get(backend).serialize ? await serialized(engine, backend, run) : await run();
+      await afterRun(engine, report, options.policy);
+      reports.push(report);
+      if (!options.drain || options.only) break;
+    }
+  } finally {
+    stop();
+    await releaseLane(engine, serverId, backend, owner).catch(() => undefined);
+  }
+  return reports;
+}
+
+async function serialized<T>(engine: Engine, name: string, fn: () => Promise<T>): Promise<T> {
+  const queues = engine.serialQueues;
+  const previous = queues.get(name) ?? Promise.resolve();
+  const next = previous.catch(() => undefined).then(fn);
+  queues.set(name, next);
+  try {
+    return await next;
+  } finally {
+    if (queues.get(name) === next) queues.delete(name);
+  }
+}
+
+/** Lanes with work for a worker: due pending operations nobody holds, or runs whose owner stopped. */
+export async function lanesWithWork(engine: Engine, limit = 1000): Promise<Array<{ serverId: number; backend: string }>> {
+  const now = new Date();
+  const rows = await engine.db.operation.groupBy({
+    by: ["serverId", "backend"],
+    where: {
+      OR: [
+        { state: "PENDING", runAfter: { lte: now }, OR: [{ leaseOwner: null }, { leaseUntil: null }, { leaseUntil: { lt: now } }] },
+        { state: "RUNNING", OR: [{ leaseUntil: null }, { leaseUntil: { lt: now } }] },
+      ],
+    },
+    orderBy: [{ serverId: "asc" }, { backend: "asc" }],
+    take: limit,
+  });
+  return rows.map((r) => ({ serverId: r.serverId, backend: r.backend }));
+}
+
+// ——— operator actions ———
+
+/** Withdraws work that has not run: pending (not being run right now) or failed operations. */
+export async function revokeOperations(engine: Engine, operationIds: readonly number[]): Promise<number> {
+  const now = new Date();
+  const { count } = await engine.db.operation.updateMany({
+    where: { id: { in: [...operationIds] }, OR: [{ state: "FAILURE" }, { state: "PENDING", OR: [{ leaseOwner: null }, { leaseUntil: null }, { leaseUntil: { lt: now } }] }] },
+    data: { state: "REVOKED", leaseOwner: null, leaseUntil: null },
+  });
+  await engine.db.scriptLog.updateMany({
+    where: { state: "RECEIVED", operations: { every: { operation: { state: "REVOKED" } } }, NOT: { operations: { none: {} } } },
+    data: { state: "REVOKED", finishedAt: now },
+  });
+  return count;
+}
+
+/**
+ * Cancels a running script: flags the log (the process running it sees the flag within a second and
+ * records CANCELLED) and kills its process group on the server at once, whoever runs it.
+ */
+export async function cancelLog(engine: Engine, logId: number): Promise<void> {
+  const log = await engine.db.scriptLog.findUnique({ where: { id: logId }, include: { server: true } });
+  if (!log) throw new Error(`script log #${logId} does not exist`);
+  if (log.state !== "STARTED" && log.state !== "RECEIVED") throw new Error(`script log #${logId} is not running (${log.state})`);
+  await engine.db.scriptLog.updateMany({ where: { id: logId, state: { in: ["RECEIVED", "STARTED"] } }, data: { cancelRequestedAt: new Date() } });
+  if (log.method === "ssh" && log.state === "STARTED" && engine.executor.kill) {
+    await engine.executor.kill(serverInfo(log.server), runKey(log.id, log.createdAt));
+  }
+}
