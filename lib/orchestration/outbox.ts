@@ -301,12 +301,13 @@ export async function runLane(engine: Engine, serverId: number, backend: string,
   const reports: RunReport[] = [];
   try {
     if (!(await recoverLane(engine, serverId, backend, options.policy))) return reports;
-    const server = await engine.db.server.findUniqueOrThrow({ where: { id: serverId } });
     for (;;) {
       const ids = await runnableInLane(engine, serverId, backend, owner, { only: options.only, heldBy: options.heldBy });
       const claimed = await claim(engine, ids, owner, options.heldBy);
       if (claimed.length === 0) break;
       options.afterClaim?.();
+      // (read per run: a drained lane renders each script with the server's variables of that moment)
+      const server = await engine.db.server.findUniqueOrThrow({ where: { id: serverId } });
       const rows = await engine.db.operation.findMany({ where: { id: { in: claimed } }, orderBy: { id: "asc" } });
       const run = () => runGroup(engine, server, backend, rows.map(groupOperation), { ...options, owner });
       const report = engine.registry.has(backend) && engine.registry.get(backend).serialize ? await serialized(engine, backend, run) : await run();

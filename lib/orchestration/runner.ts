@@ -145,6 +145,11 @@ export async function runGroup(engine: Engine, serverRow: ServerRow, backendName
     clearInterval(cancelPoll);
     await flushing;
   }
+  if (result.state !== "SUCCESS" && result.state !== "CANCELLED") {
+    // Cancel may have killed the run directly (from another process) before this one saw the flag.
+    const flagged = await db.scriptLog.findUnique({ where: { id: log.id }, select: { cancelRequestedAt: true } }).catch(() => null);
+    if (flagged?.cancelRequestedAt) result = { state: "CANCELLED", exitCode: result.exitCode, error: "cancelled by an operator: its processes on the server were killed" };
+  }
   options.beforeFinish?.();
   if (result.error) stderr.push(`${stderr.toString().endsWith("\n") || !stderr.toString() ? "" : "\n"}[orchestra] ${result.error}\n`);
   if (result.pinnedFingerprint) {

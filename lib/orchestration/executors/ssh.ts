@@ -131,7 +131,7 @@ export class SshExecutor implements ScriptExecutor {
     return this.withConnection(server, async (pooled) => {
       const result = options.run
         ? await this.supervised(server, pooled, script, options)
-        : await this.exec(pooled, "bash -s", script, options);
+        : await this.exec(pooled, "bash --norc -s", script, options);
       return pooled.offered && !server.hostKeyFingerprint ? { ...result, pinnedFingerprint: pooled.offered } : result;
     });
   }

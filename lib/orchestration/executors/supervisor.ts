@@ -8,6 +8,8 @@
 //   running anything again (a run that finished is recorded with its real result, not repeated).
 // Markers live in the server's ORCHESTRA_RUN_DIR (default ~/.orchestra), mode 0700, and are removed
 // after 14 days. The executed script holds secrets: its file is unlinked as soon as bash opened it.
+// Every bash started here is `--norc`: bash reads ~/.bashrc when it thinks sshd started it, and a slow
+// rc file (pyenv, nvm…) would otherwise be paid several times per run.
 import { quote } from "../shell";
 import type { ServerInfo } from "../types";
 import type { RunMarker } from "./types";
@@ -23,20 +25,15 @@ if [ $((RANDOM % 64)) -eq 0 ]; then find "$d/runs" -type f -mtime +14 -delete 2>
 cat > "$f.sh" || exit 125
 got=$(wc -c < "$f.sh")
 if [ "$got" -ne "$size" ]; then rm -f -- "$f.sh"; echo "[orchestra] the script arrived incomplete ($got of $size bytes): not run" >&2; exit 125; fi
-setsid bash -c '
+setsid bash --norc -c '
   f=$1
   echo $$ > "$f.pid"
   exec 9>>"$2"
   if ! flock -n 9; then echo "[orchestra] waiting for the previous run of this lane to finish" >&2; flock 9; fi
   if [ -e "$f.killed" ]; then rm -f -- "$f.sh"; exit 137; fi
   exec 8<"$f.sh"; rm -f -- "$f.sh"
-  exec 7>&1 6>&2
-  exec > >(tee -p -a "$f.out" >&7 7>&- 6>&-); t1=$!
-  exec 2> >(tee -p -a "$f.err" >&6 7>&- 6>&-); t2=$!
-  bash -s <&8 8<&- 9>&- 7>&- 6>&-
-  rc=$?
-  exec >&7 2>&6 7>&- 6>&-
-  wait "$t1" "$t2" 2>/dev/null || true
+  { { bash --norc -s <&8 8<&- 9>&- 3>&- 4>&-; echo "$?" > "$f.code"; } 2>&1 1>&3 3>&- | tee -p -a "$f.err" >&4 4>&-; } 3>&1 4>&2 | tee -p -a "$f.out"
+  rc=$(cat "$f.code" 2>/dev/null || echo 125)
   echo "$rc" > "$f.rc.tmp" && mv -f -- "$f.rc.tmp" "$f.rc"
   exit "$rc"
 ' orchestra-run "$f" "$d/lane-$lane.lock" < /dev/null &
@@ -78,7 +75,7 @@ function runDir(server: ServerInfo): string {
 }
 
 function command(body: string, args: readonly (string | number)[]): string {
-  return `bash -c ${quote(body)} orchestra ${args.map((a) => quote(a === "" ? "" : a)).join(" ")}`;
+  return `bash --norc -c ${quote(body)} orchestra ${args.map((a) => quote(a === "" ? "" : a)).join(" ")}`;
 }
 
 /** The command a supervised script runs under; the script itself goes to its stdin. */
