@@ -16,5 +16,6 @@ export function createEngine(db: Db = createDb(), env: NodeJS.ProcessEnv = proce
     pollMs: settings.ORCHESTRA_POLL_MS,
     workerConcurrency: settings.ORCHESTRA_WORKER_CONCURRENCY,
     laneWaitMs: settings.ORCHESTRA_LANE_WAIT_MS,
+    maxOperationsPerScript: settings.ORCHESTRA_SCRIPT_MAX_OPERATIONS,
   });
 }

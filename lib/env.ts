@@ -12,6 +12,7 @@ const schema = z.object({
   ORCHESTRA_POLL_MS: z.coerce.number().int().min(10).default(1000),
   ORCHESTRA_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
   ORCHESTRA_LANE_WAIT_MS: z.coerce.number().int().min(0).default(5000),
+  ORCHESTRA_SCRIPT_MAX_OPERATIONS: z.coerce.number().int().min(1).default(200),
   ORCHESTRA_WEBHOOK_URL: z.string().url().optional(),
 });
 

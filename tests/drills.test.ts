@@ -240,11 +240,13 @@ describe("same-name storm", () => {
       const NAMES = 50;
       // Every script run that changed files snapshots the sites directory (before nginx "reloads").
       const snapshot = path.join(work, "snapshot.sh");
-      writeFileSync(snapshot, `#!/bin/sh\n{ echo "run"; for f in ${work}/storm/*.conf; do [ -e "$f" ] && echo "$(basename "$f") $(grep -o 'server_name [^;]*' "$f")"; done; } >> ${work}/states.txt\n`);
+      writeFileSync(snapshot, `#!/bin/sh\n{ echo "run"; for f in ${work}/storm/*.conf; do [ -e "$f" ] && echo "$(basename "$f") $(grep -o 'server_name [^;]*' "$f")"; done; } >> ${work}/states.txt\nsleep 0.2\n`);
       chmodSync(snapshot, 0o755);
       await addServer("storm", { NGINX_TEST: snapshot });
-      const env = { DATABASE_URL: inject("databaseUrl"), ORCHESTRA_SSH_KEY: key, ORCHESTRA_LEASE_MS: "2000", ORCHESTRA_POLL_MS: "50" };
+      // Small scripts (5 operations each), so there are many runs for the kills to land in.
+      const env = { DATABASE_URL: inject("databaseUrl"), ORCHESTRA_SSH_KEY: key, ORCHESTRA_LEASE_MS: "2000", ORCHESTRA_POLL_MS: "50", ORCHESTRA_SCRIPT_MAX_OPERATIONS: "5" };
       const workers: WorkerProcess[] = [spawnWorker(env), spawnWorker(env)];
+      await waitFor("the workers to start", async () => workers.every((w) => w.output().includes("running")), 30_000);
       let kills = 0;
       let stopKilling = false;
       const killer = (async () => {
@@ -272,7 +274,10 @@ describe("same-name storm", () => {
         ];
         const names = Array.from({ length: NAMES }, (_, i) => `s${i}`);
         for (const step of steps) {
-          for (const n of names) operations += (await orchestrate(engine, step(n))).operations.length;
+          for (const n of names) {
+            operations += (await orchestrate(engine, step(n))).operations.length;
+            await new Promise((r) => setTimeout(r, 30));
+          }
         }
         await waitFor("the workers to have been killed 20 times", async () => kills >= 20, 120_000);
         stopKilling = true;

@@ -21,6 +21,8 @@ export type EngineOptions = {
   pollMs?: number;
   /** Lanes one worker runs at once. */
   workerConcurrency?: number;
+  /** Operations of a task backend rendered into one script at most; the rest runs next. */
+  maxOperationsPerScript?: number;
   /** How long a save waits for a lane another run holds before leaving its work to the worker. */
   laneWaitMs?: number;
 };
@@ -35,6 +37,7 @@ export class Engine {
   readonly pollMs: number;
   readonly workerConcurrency: number;
   readonly laneWaitMs: number;
+  readonly maxOperationsPerScript: number;
   readonly storage = createStorage();
   /** Tails of the `serialize` backends' queues (one script at a time per backend). */
   readonly serialQueues = new Map<string, Promise<unknown>>();
@@ -53,6 +56,7 @@ export class Engine {
     this.pollMs = options.pollMs ?? 1000;
     this.workerConcurrency = options.workerConcurrency ?? 16;
     this.laneWaitMs = options.laneWaitMs ?? 5000;
+    this.maxOperationsPerScript = options.maxOperationsPerScript ?? 200;
   }
 
   get executor(): ScriptExecutor {

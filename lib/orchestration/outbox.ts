@@ -123,6 +123,7 @@ export async function runnableInLane(engine: Engine, serverId: number, backend: 
   const kind = engine.registry.has(backend) ? engine.registry.get(backend).kind : "task";
   // A sync-kind backend renders the whole configuration: any queued changes are served by one run.
   if (kind === "sync") return rows.filter(runnable).map((r) => r.id);
+  const limit = engine.maxOperationsPerScript;
   const blocked = new Set<string>();
   const out: number[] = [];
   for (const op of rows) {
@@ -132,6 +133,7 @@ export async function runnableInLane(engine: Engine, serverId: number, backend: 
       continue;
     }
     out.push(op.id);
+    if (out.length >= limit) break; // the rest makes the lane's next script
   }
   return out;
 }
