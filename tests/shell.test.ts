@@ -67,4 +67,16 @@ describe("sh quoting helper", () => {
   it("makes any text safe for a comment line", () => {
     expect(commentText("a\nrm -rf /\u2028x")).toBe("a?rm -rf /?x");
   });
+
+  it("trusts a fragment made by another copy of the module (bundles may load it twice), and only a real one", async () => {
+    // A second, independent copy of the module, as the production bundle may have.
+    const copy = await import("../lib/orchestration/shell?copy" as string).catch(() => null);
+    const other = (copy?.raw ?? raw)(`"$ORCHESTRA_SECRET_1"`);
+    expect(sh`usermod --password ${other}`.text).toBe(`usermod --password "$ORCHESTRA_SECRET_1"`);
+    // a look-alike object without the registry-wide brand is data, quoted
+    const fake = { text: "$(reboot)" } as unknown as ReturnType<typeof raw>;
+    expect(() => sh`echo ${fake}`).toThrow();
+    const branded = { [Symbol.for("orchestra.shell-fragment")]: true, text: "--kept" } as unknown as ReturnType<typeof raw>;
+    expect(sh`echo ${branded}`.text).toBe("echo --kept");
+  });
 });

@@ -35,6 +35,7 @@ function render(value: Value): string {
   if (isShellFragment(value)) return value.text;
   if (Array.isArray(value)) return value.map((v) => render(v as Value)).join(" ");
   if (value === null || value === undefined) throw new Error("undefined value in a shell template");
+  if (typeof value === "object") throw new Error("an object is not a shell value (only strings, numbers, arrays and sh fragments)");
   return quote(value as string);
 }
 
