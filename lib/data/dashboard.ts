@@ -44,7 +44,8 @@ export async function fetchRunning() {
 
 export async function fetchLatestFailures(take = 10) {
   return db.scriptLog.findMany({
-    where: { state: { in: [...FAILED_LOG_STATES] }, retries: { none: {} } },
+    // still outstanding: not retried, and some operation of it still failed (not superseded since)
+    where: { state: { in: [...FAILED_LOG_STATES] }, retries: { none: {} }, operations: { some: { operation: { state: "FAILURE" } } } },
     orderBy: { id: "desc" },
     take,
     select: { id: true, backend: true, state: true, exitCode: true, createdAt: true, stderr: true, server: { select: { id: true, name: true } } },
