@@ -41,6 +41,8 @@ export class Engine {
   readonly storage = createStorage();
   /** Tails of the `serialize` backends' queues (one script at a time per backend). */
   readonly serialQueues = new Map<string, Promise<unknown>>();
+  /** Lanes whose server could not be asked during recovery: not before this time (ms) again. */
+  readonly recoveryBackoff = new Map<string, number>();
   private readonly makeExecutor: () => ScriptExecutor;
   private executorInstance?: ScriptExecutor;
   private capturingInstance?: Db;

@@ -2,12 +2,12 @@
 // run chosen objects on demand (or only render what would run, for a dry run).
 import type { Engine } from "./engine";
 import { runOperations } from "./dispatcher";
-import { identityOf, leaseUntil, newOwner } from "./outbox";
+import { covers, identityOf, leaseUntil, newOwner } from "./outbox";
 import type { RunReport } from "./runner";
 import { renderScript } from "./script";
 import { routeOperations, type RouteRow } from "./router";
 import { delegateOf, toSnapshot } from "./snapshot";
-import { serverInfo, type PendingOperation, type Snapshot } from "./types";
+import { OperatorError, serverInfo, type PendingOperation, type Snapshot } from "./types";
 import { objectLabel } from "./backend";
 import { ownerOf, writeOperations } from "./unit-of-work";
 
@@ -22,18 +22,17 @@ type LogOperation = { id: number; backend: string; action: string; model: string
  * For each operation of a log, the latest later operation of the same lane that shares one of its
  * identities (what the server knows the object by), if any.
  */
-export async function supersededIn(engine: Engine, log: { serverId: number; backend: string }, operations: readonly LogOperation[]): Promise<Superseded[]> {
+export async function supersededIn(engine: Engine, log: { serverId: number; backend: string }, operations: readonly LogOperation[], db: Pick<Engine["db"], "operation"> = engine.db): Promise<Superseded[]> {
   if (operations.length === 0) return [];
   const first = Math.min(...operations.map((o) => o.id));
-  const later = await engine.db.operation.findMany({
+  const later = await db.operation.findMany({
     where: { serverId: log.serverId, backend: log.backend, id: { gt: first }, state: { not: "REVOKED" } },
     select: { id: true, identity: true, state: true, scriptLogs: { select: { scriptLogId: true }, orderBy: { scriptLogId: "desc" }, take: 1 } },
     orderBy: { id: "desc" },
   });
   const out: Superseded[] = [];
   for (const op of operations) {
-    const names = new Set(op.identity.split("\n"));
-    const newer = later.find((l) => l.id > op.id && !operations.some((o) => o.id === l.id) && l.identity.split("\n").some((n) => names.has(n)));
+    const newer = later.find((l) => l.id > op.id && !operations.some((o) => o.id === l.id) && covers(l.identity, op.identity));
     if (newer) out.push({ operationId: op.id, objectLabel: op.objectLabel, byOperationId: newer.id, byLogId: newer.scriptLogs[0]?.scriptLogId ?? null, byState: newer.state });
   }
   return out;
@@ -51,62 +50,77 @@ export type RetryOutcome = { report: RunReport | null; superseded: Superseded[];
  */
 export async function retryLog(engine: Engine, logId: number, userId?: number | null, options: { reapply?: boolean } = {}): Promise<RetryOutcome> {
   const log = await engine.db.scriptLog.findUnique({ where: { id: logId }, include: { operations: { include: { operation: true }, orderBy: { operationId: "asc" } } } });
-  if (!log) throw new Error(`script log #${logId} does not exist`);
-  if (log.state === "STARTED" || log.state === "RECEIVED") throw new Error(`script log #${logId} is still ${log.state}`);
+  if (!log) throw new OperatorError(`script log #${logId} does not exist`);
+  if (log.state === "STARTED" || log.state === "RECEIVED") throw new OperatorError(`script log #${logId} is still ${log.state}`);
   const operations = log.operations.map((o) => o.operation).filter((o) => o.state !== "REVOKED");
-  if (operations.length === 0) throw new Error(`script log #${logId} has no operation left to run`);
-  if (operations.some((o) => o.state === "RUNNING")) throw new Error(`script log #${logId}: its operations are running right now`);
-  // Operations waiting for an automatic retry are replaced by this one, which brings the current state.
-  const now = new Date();
-  await engine.db.operation.updateMany({
-    where: { id: { in: operations.filter((o) => o.state === "PENDING").map((o) => o.id) }, state: "PENDING", OR: [{ leaseOwner: null }, { leaseUntil: null }, { leaseUntil: { lt: now } }] },
-    data: { state: "SUPERSEDED" },
-  });
+  if (operations.length === 0) throw new OperatorError(`script log #${logId} has no operation left to run`);
+  if (operations.some((o) => o.state === "RUNNING")) throw new OperatorError(`script log #${logId}: its operations are running right now`);
+  const owner = newOwner("retry", `log${logId}`);
   const backend = engine.registry.get(log.backend);
 
-  const superseded = await supersededIn(engine, log, operations);
-  const skip = new Set(superseded.map((s) => s.operationId));
-  const pending: PendingOperation[] = [];
-  const seen = new Set<string>();
-  for (const op of [...operations].reverse()) {
-    const key = `${op.model}#${op.objectId}`;
-    if (seen.has(key)) continue; // the log's last operation on an object is the one that counts
-    seen.add(key);
-    const isSuperseded = skip.has(op.id);
-    if (isSuperseded && !options.reapply) continue;
-    const include = engine.registry.includeFor(op.model);
-    const current = toSnapshot(await delegateOf(engine.db, op.model).findUnique({ where: { id: Number(op.objectId) }, ...(include ? { include } : {}) }));
-    const last = (op.after ?? op.before) as Snapshot | null;
-    if (current) {
-      // What the server had before this log's change: the log's `before` (a rename is a rename).
-      const before = (op.before as Snapshot | null) ?? null;
-      pending.push({ backend: backend.name, action: "save", model: op.model, objectId: op.objectId, objectLabel: objectLabel(backend, op.model, current, op.objectId), before, after: current });
-    } else if (!isSuperseded && last) {
-      pending.push({ backend: backend.name, action: "delete", model: op.model, objectId: op.objectId, objectLabel: op.objectLabel, before: last, after: null });
+  // Read the current rows and write the new operations in one transaction, with the rows locked, so a
+  // save of the same object cannot slip in between (its operation would run before this one, and this
+  // one would then push an older state). SQLite: the transaction holds the write lock from its start.
+  const { created, superseded } = await engine.db.$transaction(async (tx) => {
+    const postgres = (engine.db as unknown as { _activeProvider?: string })._activeProvider === "postgresql";
+    if (postgres) {
+      for (const op of operations) {
+        // model names come from the backend registry (not user data), ids are bound parameters
+        await tx.$queryRawUnsafe(`SELECT id FROM "${op.model.replace(/"/g, "")}" WHERE id = $1 FOR UPDATE`, Number(op.objectId));
+      }
     }
-  }
-  pending.reverse();
-  if (pending.length === 0) return { report: null, superseded, queued: false };
-
-  // New operations on the log's server, held by this retry until it runs them (in lane order).
-  const owner = newOwner("retry", `log${logId}`);
-  const created = await engine.db.operation.createManyAndReturn({
-    data: pending.map((p) => ({
-      unitOfWork: `retry:${logId}`,
-      backend: p.backend,
-      action: p.action,
-      model: p.model,
-      objectId: p.objectId,
-      objectLabel: p.objectLabel,
-      identity: identityOf(backend, p),
-      before: (p.before ?? undefined) as never,
-      after: (p.after ?? undefined) as never,
-      serverId: log.serverId,
-      leaseOwner: owner,
-      leaseUntil: leaseUntil(engine),
-    })),
-    select: { id: true },
+    const superseded = await supersededIn(engine, log, operations, tx);
+    const skip = new Set(superseded.map((s) => s.operationId));
+    // Operations waiting for an automatic retry are replaced by this one, which brings the current state.
+    const now = new Date();
+    await tx.operation.updateMany({
+      where: { id: { in: operations.filter((o) => o.state === "PENDING").map((o) => o.id) }, state: "PENDING", OR: [{ leaseOwner: null }, { leaseUntil: null }, { leaseUntil: { lt: now } }] },
+      data: { state: "SUPERSEDED", leaseOwner: null, leaseUntil: null },
+    });
+    const pending: PendingOperation[] = [];
+    const seen = new Set<string>();
+    for (const op of [...operations].reverse()) {
+      const key = `${op.model}#${op.objectId}`;
+      if (seen.has(key)) continue; // the log's last operation on an object is the one that counts
+      seen.add(key);
+      const isSuperseded = skip.has(op.id);
+      if (isSuperseded && !options.reapply) continue;
+      const include = engine.registry.includeFor(op.model);
+      const current = toSnapshot(await delegateOf(tx, op.model).findUnique({ where: { id: Number(op.objectId) }, ...(include ? { include } : {}) }));
+      const last = (op.after ?? op.before) as Snapshot | null;
+      if (current) {
+        // What the server had before this log's change: the log's `before` (a rename is a rename).
+        const before = (op.before as Snapshot | null) ?? null;
+        pending.push({ backend: backend.name, action: "save", model: op.model, objectId: op.objectId, objectLabel: objectLabel(backend, op.model, current, op.objectId), before, after: current });
+      } else if (!isSuperseded && last) {
+        pending.push({ backend: backend.name, action: "delete", model: op.model, objectId: op.objectId, objectLabel: op.objectLabel, before: last, after: null });
+      }
+    }
+    pending.reverse();
+    const created = pending.length
+      ? await tx.operation.createManyAndReturn({
+          data: pending.map((p) => ({
+            unitOfWork: `retry:${logId}`,
+            backend: p.backend,
+            action: p.action,
+            model: p.model,
+            objectId: p.objectId,
+            objectLabel: p.objectLabel,
+            identity: identityOf(backend, p),
+            before: (p.before ?? undefined) as never,
+            after: (p.after ?? undefined) as never,
+            serverId: log.serverId,
+            leaseOwner: owner,
+            leaseUntil: leaseUntil(engine),
+          })),
+          select: { id: true },
+        })
+      : [];
+    return { created, superseded };
   });
+  if (created.length === 0) return { report: null, superseded, queued: false };
+
+  // Held by this retry until it runs them (in lane order).
   const reports = await runOperations(engine, created.map((c) => c.id), { userId, retryOfId: log.id, heldBy: owner });
   return { report: reports[0] ?? null, superseded, queued: reports.length === 0 };
 }

@@ -18,8 +18,10 @@ import type { Backend } from "./backend";
 import type { Engine } from "./engine";
 import { runKey } from "./executors/supervisor";
 import { notifyFailure } from "./notify";
+import type { RunMarker } from "./executors/types";
 import { groupOperation, runGroup, type RunOptions, type RunReport } from "./runner";
-import { serverInfo, type PendingOperation } from "./types";
+import { maskSecrets, renderScript } from "./script";
+import { OperatorError, serverInfo, type PendingOperation, type ServerInfo } from "./types";
 
 export const OWNER_KINDS = ["uow", "request", "worker", "retry"] as const;
 export type OwnerKind = (typeof OWNER_KINDS)[number];
@@ -50,6 +52,19 @@ export function identityOf(backend: Backend | undefined, operation: Pick<Pending
   }
   names.add(`${operation.model}#${operation.objectId}`);
   return [...names].join("\n");
+}
+
+const isIdToken = (token: string) => /^[A-Za-z0-9_]+#/.test(token);
+
+/**
+ * Whether a later operation makes an earlier one's outcome moot on the server: it is about the same
+ * object, or it covers every name the earlier one touched (a new object that took a deleted one's
+ * name). Sharing only one name is not enough (a failed rename foo → bar is not settled by a new foo).
+ */
+export function covers(later: string, earlier: string): boolean {
+  const names = new Set(later.split("\n"));
+  const tokens = earlier.split("\n");
+  return tokens.some((t) => isIdToken(t) && names.has(t)) || tokens.filter((t) => !isIdToken(t)).every((t) => names.has(t)) && tokens.some((t) => !isIdToken(t));
 }
 
 // ——— leases ———
@@ -83,18 +98,32 @@ export async function releaseLane(engine: Engine, serverId: number, backend: str
   await engine.db.lane.updateMany({ where: { serverId, backend, owner }, data: { owner: null, leaseUntil: null } });
 }
 
-/** Keeps `owner`'s leases (lanes and operations) alive while it works. */
-export function heartbeat(engine: Engine, owner: string): () => void {
+/**
+ * Keeps `owner`'s leases (lanes and operations) alive while it works. `lost` aborts (reason "lease")
+ * when the owner can no longer be sure it holds its lane: a renewal found the lane taken over, or no
+ * renewal succeeded for a whole lease (the database was out of reach). Whatever runs stops then.
+ */
+export function heartbeat(engine: Engine, owner: string, holdsLane = true): { stop(): void; lost: AbortSignal } {
+  const controller = new AbortController();
+  let renewedAt = Date.now();
   const renew = () => {
     const until = leaseUntil(engine);
-    void Promise.all([
+    const attempt = Date.now();
+    Promise.all([
       engine.db.operation.updateMany({ where: { leaseOwner: owner, state: { in: ["PENDING", "RUNNING"] } }, data: { leaseUntil: until } }),
       engine.db.lane.updateMany({ where: { owner }, data: { leaseUntil: until } }),
-    ]).catch(() => undefined); // a database outage: the leases expire and recovery takes over
+    ])
+      .then(([, lanes]) => {
+        if (holdsLane && lanes.count === 0) controller.abort("lease");
+        else renewedAt = attempt;
+      })
+      .catch(() => {
+        if (Date.now() - renewedAt >= engine.leaseMs) controller.abort("lease");
+      });
   };
   const timer = setInterval(renew, Math.max(250, Math.floor(engine.leaseMs / 3)));
   timer.unref();
-  return () => clearInterval(timer);
+  return { stop: () => clearInterval(timer), lost: controller.signal };
 }
 
 /** Hands operations held by `holder` (a unit of work that did not run them) to the worker. */
@@ -189,10 +218,9 @@ export async function supersedeFailures(engine: Engine, serverId: number, backen
   if (succeededIds.length === 0) return;
   const done = await engine.db.operation.findMany({ where: { id: { in: [...succeededIds] }, state: "SUCCESS" }, select: { id: true, identity: true } });
   if (done.length === 0) return;
-  const names = new Set(done.flatMap((d) => d.identity.split("\n")));
   const last = Math.max(...done.map((d) => d.id));
   const failed = await engine.db.operation.findMany({ where: { serverId, backend, state: "FAILURE", id: { lt: last } }, select: { id: true, identity: true } });
-  const moot = failed.filter((f) => f.identity.split("\n").some((n) => names.has(n))).map((f) => f.id);
+  const moot = failed.filter((f) => done.some((d) => d.id > f.id && covers(d.identity, f.identity))).map((f) => f.id);
   if (moot.length) await engine.db.operation.updateMany({ where: { id: { in: moot }, state: "FAILURE" }, data: { state: "SUPERSEDED" } });
 }
 
@@ -200,77 +228,136 @@ export async function supersedeFailures(engine: Engine, serverId: number, backen
 
 /**
  * Settles the lane's runs whose owner stopped (lease expired while RUNNING). The server is asked first:
- * a run that finished there is recorded with its real exit code and output and not run again; one
- * that is still running keeps the lane busy; one that never finished is recorded as interrupted, with
- * who stopped, and its operations run again. Returns false while the lane cannot be used yet.
+ * a run that finished there is recorded with its real exit code and output and not run again; one that
+ * is still running keeps the lane busy (and is killed once past the script timeout); one that never
+ * finished is recorded as interrupted, with who stopped, and its operations run again. A cancel
+ * requested meanwhile is honoured. Returns false while the lane cannot be used yet.
  */
-export async function recoverLane(engine: Engine, serverId: number, backend: string, policy: RetryPolicy): Promise<boolean> {
+export async function recoverLane(engine: Engine, serverId: number, backend: string): Promise<boolean> {
   const now = new Date();
+  // A log created but never started (its owner stopped in between) is closed; its operations were
+  // never RUNNING, their lease expires and they run again.
+  await engine.db.scriptLog.updateMany({
+    where: { serverId, backend, state: "RECEIVED", createdAt: { lt: new Date(now.getTime() - engine.leaseMs) }, operations: { none: { operation: { state: "RUNNING" } } } },
+    data: { state: "ABORTED", finishedAt: now, stderr: "[orchestra] interrupted before it started: its owner stopped; its operations run again\n" },
+  });
   const stale = await engine.db.operation.findMany({
     where: { serverId, backend, state: "RUNNING", OR: [{ leaseUntil: null }, { leaseUntil: { lt: now } }] },
-    select: { id: true, leaseOwner: true, scriptLogs: { select: { scriptLog: { select: { id: true, state: true, createdAt: true, method: true, stderr: true, cancelRequestedAt: true } } } } },
+    orderBy: { id: "asc" },
   });
   if (stale.length === 0) return true;
-  const logs = new Map<number, { id: number; state: string; createdAt: Date; method: string; stderr: string; cancelRequestedAt: Date | null; owner: string | null; ops: number[] }>();
-  const orphans: number[] = [];
-  for (const op of stale) {
-    const open = op.scriptLogs.map((l) => l.scriptLog).filter((l) => l.state === "RECEIVED" || l.state === "STARTED");
-    if (open.length === 0) orphans.push(op.id);
-    for (const log of open) {
-      const entry = logs.get(log.id) ?? { ...log, owner: op.leaseOwner, ops: [] };
-      entry.ops.push(op.id);
-      logs.set(log.id, entry);
-    }
+  const backoff = engine.recoveryBackoff.get(`${serverId}\u0000${backend}`);
+  if (backoff && backoff > Date.now()) return false;
+
+  const links = await engine.db.scriptLogOperation.findMany({
+    where: { operationId: { in: stale.map((o) => o.id) }, scriptLog: { state: { in: ["RECEIVED", "STARTED"] } } },
+    include: { scriptLog: true },
+  });
+  const logs = new Map<number, { log: (typeof links)[number]["scriptLog"]; ops: typeof stale }>();
+  for (const link of links) {
+    const entry = logs.get(link.scriptLogId) ?? { log: link.scriptLog, ops: [] };
+    entry.ops.push(stale.find((o) => o.id === link.operationId)!);
+    logs.set(link.scriptLogId, entry);
   }
+  const orphans = stale.filter((o) => !links.some((l) => l.operationId === o.id)).map((o) => o.id);
   if (orphans.length) await requeue(engine, orphans, now);
+  if (logs.size === 0) return true;
 
   const server = serverInfo(await engine.db.server.findUniqueOrThrow({ where: { id: serverId } }));
-  const supervised = [...logs.values()].filter((l) => l.state === "STARTED" && l.method === "ssh");
-  let markers = new Map<string, Awaited<ReturnType<NonNullable<Engine["executor"]["probe"]>>> extends Map<string, infer M> ? M : never>();
+  const supervised = [...logs.values()].filter(({ log }) => log.state === "STARTED" && log.method === "ssh");
+  let markers = new Map<string, RunMarker>();
+  let unreachable: string | null = null;
   if (supervised.length && engine.executor.probe) {
     try {
-      markers = await engine.executor.probe(server, supervised.map((l) => runKey(l.id, l.createdAt)));
-    } catch {
-      return false; // cannot ask the server now: its runs stay unsettled, and nothing else runs there
+      markers = await engine.executor.probe(server, supervised.map(({ log }) => runKey(log.id, log.createdAt)));
+    } catch (error) {
+      unreachable = (error as Error).message;
     }
   }
   let clear = true;
-  for (const log of logs.values()) {
-    const marker = markers.get(runKey(log.id, log.createdAt)) ?? { status: "unknown" as const };
-    const who = describeOwner(log.owner);
-    if (marker.status === "running") {
+  for (const { log, ops } of logs.values()) {
+    const key = runKey(log.id, log.createdAt);
+    const who = describeOwner(ops[0]?.leaseOwner);
+    const ids = ops.map((o) => o.id);
+    const mask = secretsMask(engine, backend, server, ops);
+    const marker: RunMarker = markers.get(key) ?? { status: "unknown" };
+    const output = "stdout" in marker ? { stdout: mask(marker.stdout), stderr: mask(marker.stderr) } : { stdout: log.stdout, stderr: log.stderr };
+    const note = (text: string) => `${output.stderr}${output.stderr && !output.stderr.endsWith("\n") ? "\n" : ""}[orchestra] ${text}\n`;
+    const overdue = log.startedAt !== null && now.getTime() - log.startedAt.getTime() > engine.scriptTimeoutMs;
+
+    if (unreachable && log.state === "STARTED" && log.method === "ssh" && !log.cancelRequestedAt) {
+      // The server cannot be asked: its run may still go on. Wait (with a backoff), then give up on
+      // knowing: after twice the script timeout the run is recorded as unknown and runs again (the
+      // lane lock on the server still keeps two runs from overlapping there).
+      if (!log.startedAt || now.getTime() - log.startedAt.getTime() < 2 * engine.scriptTimeoutMs) {
+        engine.recoveryBackoff.set(`${serverId}\u0000${backend}`, Date.now() + Math.min(60_000, Math.max(engine.pollMs, 5000)));
+        clear = false;
+        continue;
+      }
+      await settle(engine, log.id, ids, { state: "ABORTED", exitCode: null, stdout: output.stdout, stderr: note(`result unknown: ${who} stopped and the server could not be asked (${unreachable}); its operations run again`) }, "requeue", now);
+      continue;
+    }
+    if (marker.status === "running" && !log.cancelRequestedAt && !overdue) {
       clear = false;
+      continue;
+    }
+    if (marker.status === "running") {
+      // Cancelled, or past its timeout, while its owner is gone: stop it on the server now.
+      try {
+        await engine.executor.kill?.(server, key);
+      } catch {
+        clear = false;
+        continue;
+      }
+    }
+    if (log.cancelRequestedAt && marker.status !== "finished") {
+      await settle(engine, log.id, ids, { state: "CANCELLED", exitCode: null, stdout: output.stdout, stderr: note(`cancelled by an operator; ${who} stopped before recording it`) }, "fail", now);
+      continue;
+    }
+    if (marker.status === "running") {
+      await settle(engine, log.id, ids, { state: "TIMEOUT", exitCode: null, stdout: output.stdout, stderr: note(`still running after ${engine.scriptTimeoutMs} ms while ${who} was gone: its processes on the server were killed`) }, "fail", now);
+      await afterRun(engine, { logId: log.id, server: server.name, serverId, backend, state: "TIMEOUT", exitCode: null, operations: [], operationIds: ids }, WORKER_POLICY);
       continue;
     }
     if (marker.status === "finished") {
       const state = marker.exitCode === 0 ? "SUCCESS" : "FAILURE";
-      const note = `[orchestra] recovered: ${who} stopped before recording the result; the server's run marker says the script finished with exit code ${marker.exitCode}. It was not run again.\n`;
-      await engine.db.$transaction([
-        engine.db.scriptLog.updateMany({ where: { id: log.id, state: { in: ["RECEIVED", "STARTED"] } }, data: { state, exitCode: marker.exitCode, stdout: marker.stdout, stderr: `${marker.stderr}${marker.stderr && !marker.stderr.endsWith("\n") ? "\n" : ""}${note}`, finishedAt: now } }),
-        engine.db.operation.updateMany({ where: { id: { in: log.ops }, state: "RUNNING" }, data: { state, leaseOwner: null, leaseUntil: null } }),
-      ]);
-      await afterRun(engine, { logId: log.id, server: server.name, serverId, backend, state, exitCode: marker.exitCode, operations: [], operationIds: log.ops }, policy);
-      continue;
-    }
-    if (log.cancelRequestedAt) {
-      await engine.db.$transaction([
-        engine.db.scriptLog.updateMany({
-          where: { id: log.id, state: { in: ["RECEIVED", "STARTED"] } },
-          data: { state: "CANCELLED", finishedAt: now, ...("stdout" in marker ? { stdout: marker.stdout } : {}), stderr: `${"stderr" in marker ? marker.stderr : log.stderr}[orchestra] cancelled by an operator; ${who} stopped before recording it.\n` },
-        }),
-        engine.db.operation.updateMany({ where: { id: { in: log.ops }, state: "RUNNING" }, data: { state: "FAILURE", leaseOwner: null, leaseUntil: null } }),
-      ]);
+      await settle(engine, log.id, ids, { state, exitCode: marker.exitCode, stdout: output.stdout, stderr: note(`recovered: ${who} stopped before recording the result; the server's run marker says the script finished with exit code ${marker.exitCode}. It was not run again.`) }, state === "SUCCESS" ? "succeed" : "fail", now);
+      await afterRun(engine, { logId: log.id, server: server.name, serverId, backend, state, exitCode: marker.exitCode, operations: [], operationIds: ids }, WORKER_POLICY);
       continue;
     }
     const what = marker.status === "killed" ? "it was stopped on the server" : log.state === "RECEIVED" ? "it had not started" : "the server has no record of it finishing";
-    const cause = `[orchestra] interrupted: ${who} stopped renewing its lease (the process stopped or lost the database) and ${what}; its operations run again.\n`;
-    await engine.db.scriptLog.updateMany({
-      where: { id: log.id, state: { in: ["RECEIVED", "STARTED"] } },
-      data: { state: "ABORTED", finishedAt: now, ...("stdout" in marker ? { stdout: marker.stdout } : {}), stderr: `${"stderr" in marker ? marker.stderr : log.stderr}${cause}` },
-    });
-    await requeue(engine, log.ops, now);
+    await settle(engine, log.id, ids, { state: "ABORTED", exitCode: null, stdout: output.stdout, stderr: note(`interrupted: ${who} stopped renewing its lease (the process stopped or lost the database) and ${what}; its operations run again`) }, "requeue", now);
   }
+  if (clear) engine.recoveryBackoff.delete(`${serverId}\u0000${backend}`);
   return clear;
+}
+
+/** Closes a log that recovery settled, and moves its operations on (fenced: only if still RUNNING). */
+async function settle(
+  engine: Engine,
+  logId: number,
+  ids: number[],
+  log: { state: string; exitCode: number | null; stdout: string; stderr: string },
+  ops: "succeed" | "fail" | "requeue",
+  now: Date,
+) {
+  await engine.db.$transaction([
+    engine.db.scriptLog.updateMany({ where: { id: logId, state: { in: ["RECEIVED", "STARTED"] } }, data: { ...log, finishedAt: now } }),
+    engine.db.operation.updateMany({
+      where: { id: { in: ids }, state: "RUNNING" },
+      data: ops === "requeue" ? { state: "PENDING", leaseOwner: null, leaseUntil: null, runAfter: now } : { state: ops === "succeed" ? "SUCCESS" : "FAILURE", leaseOwner: null, leaseUntil: null },
+    }),
+  ]);
+}
+
+/** Masks the secrets a run's script held in output read back from the server (re-rendered to know them). */
+function secretsMask(engine: Engine, backend: string, server: ServerInfo, ops: ReadonlyArray<Parameters<typeof groupOperation>[0]>): (text: string) => string {
+  try {
+    const { secrets } = renderScript(engine.registry.get(backend), server, ops.map(groupOperation));
+    return (text) => maskSecrets(text, secrets);
+  } catch {
+    return () => "(output not shown: the script could not be rendered again to mask its secrets)";
+  }
 }
 
 async function requeue(engine: Engine, ids: number[], now: Date) {
@@ -299,11 +386,13 @@ export async function runLane(engine: Engine, serverId: number, backend: string,
   const { owner } = options;
   const acquired = options.waitMs ? await waitForLane(engine, serverId, backend, owner, options.waitMs) : await acquireLane(engine, serverId, backend, owner);
   if (!acquired) return [];
-  const stop = heartbeat(engine, owner);
+  const beat = heartbeat(engine, owner);
   const reports: RunReport[] = [];
   try {
-    if (!(await recoverLane(engine, serverId, backend, options.policy))) return reports;
+    if (!(await recoverLane(engine, serverId, backend))) return reports;
     for (;;) {
+      // Still ours? (a stall longer than the lease may have handed the lane to someone else)
+      if (beat.lost.aborted || !(await acquireLane(engine, serverId, backend, owner))) break;
       const ids = await runnableInLane(engine, serverId, backend, owner, { only: options.only, heldBy: options.heldBy });
       const claimed = await claim(engine, ids, owner, options.heldBy);
       if (claimed.length === 0) break;
@@ -311,14 +400,15 @@ export async function runLane(engine: Engine, serverId: number, backend: string,
       // (read per run: a drained lane renders each script with the server's variables of that moment)
       const server = await engine.db.server.findUniqueOrThrow({ where: { id: serverId } });
       const rows = await engine.db.operation.findMany({ where: { id: { in: claimed } }, orderBy: { id: "asc" } });
-      const run = () => runGroup(engine, server, backend, rows.map(groupOperation), { ...options, owner });
+      const signal = options.signal ? AbortSignal.any([options.signal, beat.lost]) : beat.lost;
+      const run = () => runGroup(engine, server, backend, rows.map(groupOperation), { ...options, owner, signal });
       const report = engine.registry.has(backend) && engine.registry.get(backend).serialize ? await serialized(engine, backend, run) : await run();
       await afterRun(engine, report, options.policy);
       reports.push(report);
       if (!options.drain || options.only) break;
     }
   } finally {
-    stop();
+    beat.stop();
     await releaseLane(engine, serverId, backend, owner).catch(() => undefined);
   }
   return reports;
@@ -375,10 +465,14 @@ export async function revokeOperations(engine: Engine, operationIds: readonly nu
  */
 export async function cancelLog(engine: Engine, logId: number): Promise<void> {
   const log = await engine.db.scriptLog.findUnique({ where: { id: logId }, include: { server: true } });
-  if (!log) throw new Error(`script log #${logId} does not exist`);
-  if (log.state !== "STARTED" && log.state !== "RECEIVED") throw new Error(`script log #${logId} is not running (${log.state})`);
+  if (!log) throw new OperatorError(`script log #${logId} does not exist`);
+  if (log.state !== "STARTED" && log.state !== "RECEIVED") throw new OperatorError(`script log #${logId} is not running (${log.state})`);
   await engine.db.scriptLog.updateMany({ where: { id: logId, state: { in: ["RECEIVED", "STARTED"] } }, data: { cancelRequestedAt: new Date() } });
   if (log.method === "ssh" && log.state === "STARTED" && engine.executor.kill) {
-    await engine.executor.kill(serverInfo(log.server), runKey(log.id, log.createdAt));
+    try {
+      await engine.executor.kill(serverInfo(log.server), runKey(log.id, log.createdAt));
+    } catch (error) {
+      throw new OperatorError(`Cancel requested: the run stops as soon as its owner sees it, but stopping it on ${log.server.name} right now failed (${(error as Error).message}).`);
+    }
   }
 }

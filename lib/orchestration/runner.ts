@@ -95,9 +95,24 @@ export async function runGroup(engine: Engine, serverRow: ServerRow, backendName
     return report("NOTHING");
   }
 
+  // Start only while this owner still holds every operation (a lease lost meanwhile — to a stall, or a
+  // database outage — means someone else may run them now): log STARTED and operations RUNNING at once.
   const startedAt = new Date();
-  await db.scriptLog.update({ where: { id: log.id }, data: { state: "STARTED", startedAt } });
-  await db.operation.updateMany({ where: { id: { in: opIds }, ...fence(options.owner) }, data: { state: "RUNNING", attempts: { increment: 1 } } });
+  const started = await db
+    .$transaction(async (tx) => {
+      const { count } = await tx.operation.updateMany({ where: { id: { in: opIds }, state: "PENDING", ...fence(options.owner) }, data: { state: "RUNNING", attempts: { increment: 1 } } });
+      if (count !== opIds.length) throw new LeaseLost(count, opIds.length);
+      await tx.scriptLog.update({ where: { id: log.id }, data: { state: "STARTED", startedAt } });
+      return true;
+    })
+    .catch((error: Error) => {
+      if (error.name !== "LeaseLost") throw error;
+      return false;
+    });
+  if (!started) {
+    await db.scriptLog.updateMany({ where: { id: log.id, state: "RECEIVED" }, data: { state: "ABORTED", finishedAt: new Date(), stderr: "[orchestra] not started: this run no longer held all of its operations (its lease expired); whoever holds them runs them\n" } });
+    return report("ABORTED");
+  }
 
   const stdout = new BoundedOutput(engine.outputLimit);
   const stderr = new BoundedOutput(engine.outputLimit);
@@ -145,6 +160,13 @@ export async function runGroup(engine: Engine, serverRow: ServerRow, backendName
     clearInterval(cancelPoll);
     await flushing;
   }
+  if (result.unsettled) {
+    // The connection dropped before the exit code arrived, and the server could not be asked: the
+    // run may still be going on there. Leave it to recovery, which reads the server's run marker.
+    await db.scriptLog.update({ where: { id: log.id }, data: { stdout: mask(stdout), stderr: mask(stderr) + `[orchestra] ${result.error}\n` } }).catch(() => undefined);
+    await db.operation.updateMany({ where: { id: { in: opIds }, state: "RUNNING", ...fence(options.owner) }, data: { leaseUntil: new Date(0) } });
+    return report("ABORTED", null);
+  }
   if (result.state !== "SUCCESS" && result.state !== "CANCELLED") {
     // Cancel may have killed the run directly (from another process) before this one saw the flag.
     const flagged = await db.scriptLog.findUnique({ where: { id: log.id }, select: { cancelRequestedAt: true } }).catch(() => null);
@@ -164,6 +186,13 @@ function fence(owner?: string) {
   return owner ? { leaseOwner: owner } : {};
 }
 
+class LeaseLost extends Error {
+  constructor(held: number, wanted: number) {
+    super(`holds ${held} of ${wanted} operations`);
+    this.name = "LeaseLost";
+  }
+}
+
 async function finish(
   engine: Engine,
   logId: number,
@@ -175,10 +204,12 @@ async function finish(
   owner?: string,
 ) {
   const state = logState ?? result.state;
+  // Fenced: a log already settled by recovery, and operations this owner no longer holds (or that were
+  // revoked or superseded meanwhile), keep what they say.
   await engine.db.$transaction([
-    engine.db.scriptLog.update({ where: { id: logId }, data: { state, exitCode: result.exitCode, stdout, stderr, finishedAt: new Date() } }),
+    engine.db.scriptLog.updateMany({ where: { id: logId, state: { in: ["RECEIVED", "STARTED"] } }, data: { state, exitCode: result.exitCode, stdout, stderr, finishedAt: new Date() } }),
     engine.db.operation.updateMany({
-      where: { id: { in: opIds }, state: { not: "REVOKED" }, ...fence(owner) },
+      where: { id: { in: opIds }, state: { in: ["PENDING", "RUNNING"] }, ...fence(owner) },
       data: { state: result.state === "SUCCESS" ? "SUCCESS" : "FAILURE", leaseOwner: null, leaseUntil: null },
     }),
   ]);

@@ -78,3 +78,19 @@ export function serverInfo(row: Omit<ServerInfo, "variables"> & { variables: unk
   }
   return { id: row.id, name: row.name, address: row.address, port: row.port, sshUser: row.sshUser, hostKeyFingerprint: row.hostKeyFingerprint, variables: vars };
 }
+
+const OPERATOR_ERROR = Symbol.for("orchestra.operator-error");
+
+/** A refusal the operator should read as is ("log #4 is still running"); any other error is ours and
+ * is shown only as a reference. Recognised by a registry-wide symbol, not `instanceof`. */
+export class OperatorError extends Error {
+  readonly [OPERATOR_ERROR] = true;
+  constructor(message: string) {
+    super(message);
+    this.name = "OperatorError";
+  }
+}
+
+export function isOperatorError(error: unknown): error is OperatorError {
+  return typeof error === "object" && error !== null && (error as Record<symbol, unknown>)[OPERATOR_ERROR] === true;
+}

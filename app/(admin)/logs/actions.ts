@@ -6,6 +6,13 @@ import { UserError } from "@/lib/actions/state";
 import { engine } from "@/lib/orchestra";
 import { cancelLog, retryLog, revokeOperations } from "@/lib/orchestration/manual";
 import { idParam } from "@/lib/schemas/common";
+import { isOperatorError } from "@/lib/orchestration/types";
+
+/** Refusals the operator should read become messages; anything else stays an internal error. */
+function operatorMessage(error: unknown): never {
+  if (isOperatorError(error)) throw new UserError(error.message);
+  throw error;
+}
 
 // Retry and re-apply converge: they bring the log's objects to their current state on its server,
 // never back to the log's old snapshots (lib/orchestration/manual.ts).
@@ -14,7 +21,7 @@ async function converge(id: number, userId: number, reapply: boolean) {
   try {
     outcome = await retryLog(engine, id, userId, { reapply });
   } catch (error) {
-    throw new UserError((error as Error).message);
+    operatorMessage(error);
   }
   revalidatePath("/logs");
   const { report, superseded, queued } = outcome;
@@ -35,7 +42,7 @@ export const cancel = action({ role: "operator", schema: z.object({ id: idParam 
   try {
     await cancelLog(engine, id);
   } catch (error) {
-    throw new UserError((error as Error).message);
+    operatorMessage(error);
   }
   revalidatePath(`/logs/${id}`);
   return { message: `Cancelling log #${id}: its processes on the server are being stopped.`, redirectTo: `/logs/${id}` };

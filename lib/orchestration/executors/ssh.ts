@@ -174,18 +174,23 @@ export class SshExecutor implements ScriptExecutor {
   private async supervised(server: ServerInfo, pooled: Pooled, script: string, options: RunOptions): Promise<ExecutionResult> {
     const run = options.run!;
     const controller = new AbortController();
-    let why: "timeout" | "cancel" | "abort" | undefined;
+    let why: "timeout" | "cancel" | "lease" | "abort" | undefined;
     const stop = (reason: typeof why) => {
       if (why) return;
       why = reason;
       controller.abort();
     };
     const timer = setTimeout(() => stop("timeout"), options.timeoutMs);
-    const onAbort = () => stop(options.signal?.reason === "cancel" ? "cancel" : "abort");
+    const onAbort = () => stop(options.signal?.reason === "cancel" ? "cancel" : options.signal?.reason === "lease" ? "lease" : "abort");
     if (options.signal?.aborted) onAbort();
     options.signal?.addEventListener("abort", onAbort);
     try {
-      const result = await this.exec(pooled, superviseCommand(server, run.key, run.lane, script), script, { ...options, timeoutMs: 2 ** 31 - 1, signal: controller.signal });
+      let result = await this.exec(pooled, superviseCommand(server, run.key, run.lane, script), script, { ...options, timeoutMs: 2 ** 31 - 1, signal: controller.signal });
+      if (!why && result.exitCode === null && result.state !== "ERROR") {
+        // The channel closed without an exit code (connection dropped): the run may go on detached.
+        // Ask the server over a new connection; wait for it while it runs, within the timeout.
+        result = await this.settle(server, run.key, () => why !== undefined);
+      }
       if (!why) return result;
       let killed = "";
       try {
@@ -195,10 +200,26 @@ export class SshExecutor implements ScriptExecutor {
       }
       if (why === "timeout") return { state: "TIMEOUT", exitCode: null, error: `still running after ${options.timeoutMs} ms: its processes on the server were killed${killed}` };
       if (why === "cancel") return { state: "CANCELLED", exitCode: null, error: `cancelled by an operator: its processes on the server were killed${killed}` };
+      if (why === "lease") return { state: "ABORTED", exitCode: null, error: `this run lost its lease (the database was out of reach longer than the lease): its processes on the server were killed; its operations run again${killed}` };
       return { state: "ABORTED", exitCode: null, error: `interrupted: its processes on the server were killed${killed}` };
     } finally {
       clearTimeout(timer);
       options.signal?.removeEventListener("abort", onAbort);
+    }
+  }
+
+  /** The real outcome of a run whose connection dropped, from its marker on the server. */
+  private async settle(server: ServerInfo, key: string, stopped: () => boolean): Promise<ExecutionResult> {
+    for (;;) {
+      let marker: RunMarker | undefined;
+      try {
+        marker = (await this.probe(server, [key])).get(key);
+      } catch (error) {
+        return { state: "ABORTED", exitCode: null, unsettled: true, error: `the connection dropped before the result arrived, and the server cannot be asked now (${(error as Error).message}); the result will be read from its run marker` };
+      }
+      if (marker?.status === "finished") return { state: marker.exitCode === 0 ? "SUCCESS" : "FAILURE", exitCode: marker.exitCode };
+      if (marker?.status !== "running" || stopped()) return { state: "ABORTED", exitCode: null, error: "the connection dropped and the run did not finish on the server" };
+      await new Promise((r) => setTimeout(r, 500));
     }
   }
 

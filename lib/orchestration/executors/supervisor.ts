@@ -25,14 +25,15 @@ if [ $((RANDOM % 64)) -eq 0 ]; then find "$d/runs" -type f -mtime +14 -delete 2>
 cat > "$f.sh" || exit 125
 got=$(wc -c < "$f.sh")
 if [ "$got" -ne "$size" ]; then rm -f -- "$f.sh"; echo "[orchestra] the script arrived incomplete ($got of $size bytes): not run" >&2; exit 125; fi
-setsid bash --norc -c '
+setsid -w bash --norc -c '
   f=$1
+  trap '"'"'rm -f -- "$f.sh"'"'"' EXIT
   echo $$ > "$f.pid"
   exec 9>>"$2"
   if ! flock -n 9; then echo "[orchestra] waiting for the previous run of this lane to finish" >&2; flock 9; fi
   if [ -e "$f.killed" ]; then rm -f -- "$f.sh"; exit 137; fi
   exec 8<"$f.sh"; rm -f -- "$f.sh"
-  { { bash --norc -s <&8 8<&- 9>&- 3>&- 4>&-; echo "$?" > "$f.code"; } 2>&1 1>&3 3>&- | tee -p -a "$f.err" >&4 4>&-; } 3>&1 4>&2 | tee -p -a "$f.out"
+  { { bash --norc /dev/fd/8 9>&- 3>&- 4>&-; echo "$?" > "$f.code"; } 2>&1 1>&3 3>&- | tee -p -a "$f.err" >&4 4>&-; } 3>&1 4>&2 | tee -p -a "$f.out"
   rc=$(cat "$f.code" 2>/dev/null || echo 125)
   echo "$rc" > "$f.rc.tmp" && mv -f -- "$f.rc.tmp" "$f.rc"
   exit "$rc"
@@ -42,9 +43,12 @@ wait "$!"`;
 const KILL = String.raw`set -u
 d=$1; [ -n "$d" ] || d=$HOME/.orchestra; f=$d/runs/$2
 mkdir -p -- "$d/runs" 2>/dev/null || true
+rm -f -- "$f.sh"
+[ -e "$f.rc" ] && exit 0
 echo killed > "$f.killed"
 [ -e "$f.pid" ] || exit 0
 p=$(cat "$f.pid")
+[ -r "/proc/$p/cmdline" ] && grep -qa -- "$2" "/proc/$p/cmdline" || exit 0
 kill -TERM -- "-$p" 2>/dev/null || exit 0
 for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do kill -0 -- "-$p" 2>/dev/null || exit 0; sleep 0.1; done
 kill -KILL -- "-$p" 2>/dev/null || true`;

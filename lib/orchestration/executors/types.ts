@@ -13,6 +13,9 @@ export type ExecutionResult = {
   notStarted?: boolean;
   /** Set when this run pinned the server's host key (first connection). */
   pinnedFingerprint?: string;
+  /** The outcome is not known (the connection dropped and the server could not be asked): recovery
+   * settles the run later from the server's run marker. */
+  unsettled?: boolean;
 };
 
 /** A supervised run: the script runs on the server under a per-lane lock in its own process group and
