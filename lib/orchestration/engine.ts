@@ -61,6 +61,35 @@ export class Engine {
     this.maxOperationsPerScript = options.maxOperationsPerScript ?? 200;
   }
 
+  /** The database's clock minus this process's (PostgreSQL; 0 on SQLite, which is on this machine). */
+  clockOffsetMs = 0;
+  private clockSyncedAt = 0;
+
+  /** "Now" on the database's clock: leases are compared by every node, so they use one clock. */
+  now(): Date {
+    return new Date(Date.now() + this.clockOffsetMs);
+  }
+
+  /** Measures the database's clock (at most once a minute). A node whose clock is off by more than a
+   * quarter of the lease is told so: its leases would otherwise expire early or late for the others. */
+  async syncClock(): Promise<void> {
+    if (Date.now() - this.clockSyncedAt < 60_000) return;
+    this.clockSyncedAt = Date.now();
+    if ((this.db as unknown as { _activeProvider?: string })._activeProvider !== "postgresql") return;
+    try {
+      const sent = Date.now();
+      const [row] = await this.db.$queryRawUnsafe<Array<{ now: Date }>>("SELECT now() AS now");
+      const received = Date.now();
+      const offset = new Date(row.now).getTime() - (sent + received) / 2;
+      if (Math.abs(offset) > this.leaseMs / 4 && Math.abs(this.clockOffsetMs - offset) > 1000) {
+        console.warn(`[orchestra] this machine's clock differs from the database's by ${Math.round(offset)} ms: leases use the database's clock; keep clocks in sync (NTP)`);
+      }
+      this.clockOffsetMs = offset;
+    } catch {
+      /* keep the last offset */
+    }
+  }
+
   get executor(): ScriptExecutor {
     this.executorInstance ??= this.makeExecutor();
     return this.executorInstance;

@@ -72,7 +72,7 @@ export async function retryLog(engine: Engine, logId: number, userId?: number | 
     const superseded = await supersededIn(engine, log, operations, tx);
     const skip = new Set(superseded.map((s) => s.operationId));
     // Operations waiting for an automatic retry are replaced by this one, which brings the current state.
-    const now = new Date();
+    const now = engine.now();
     await tx.operation.updateMany({
       where: { id: { in: operations.filter((o) => o.state === "PENDING").map((o) => o.id) }, state: "PENDING", OR: [{ leaseOwner: null }, { leaseUntil: null }, { leaseUntil: { lt: now } }] },
       data: { state: "SUPERSEDED", leaseOwner: null, leaseUntil: null },

@@ -38,7 +38,7 @@ export function describeOwner(owner: string | null | undefined): string {
   return `${what} (${owner})`;
 }
 
-export function leaseUntil(engine: Engine, from = Date.now()): Date {
+export function leaseUntil(engine: Engine, from = engine.now().getTime()): Date {
   return new Date(from + engine.leaseMs);
 }
 
@@ -71,7 +71,7 @@ export function covers(later: string, earlier: string): boolean {
 
 /** Takes the lane's lease if it is free, expired or already ours. */
 export async function acquireLane(engine: Engine, serverId: number, backend: string, owner: string): Promise<boolean> {
-  const now = new Date();
+  const now = engine.now();
   const where = { serverId, backend, OR: [{ owner: null }, { leaseUntil: null }, { leaseUntil: { lt: now } }, { owner }] };
   const { count } = await engine.db.lane.updateMany({ where, data: { owner, leaseUntil: leaseUntil(engine) } });
   if (count === 1) return true;
@@ -142,7 +142,7 @@ export async function runnableInLane(engine: Engine, serverId: number, backend: 
     select: { id: true, identity: true, state: true, runAfter: true, leaseOwner: true, leaseUntil: true },
     orderBy: { id: "asc" },
   });
-  const now = new Date();
+  const now = engine.now();
   const only = options.only ? new Set(options.only) : null;
   const runnable = (op: LaneRow) =>
     op.state === "PENDING" &&
@@ -170,7 +170,7 @@ export async function runnableInLane(engine: Engine, serverId: number, backend: 
 /** Leases the given pending operations to `owner` (free ones, expired ones, or those `heldBy` holds). */
 export async function claim(engine: Engine, ids: readonly number[], owner: string, heldBy?: string): Promise<number[]> {
   if (ids.length === 0) return [];
-  const now = new Date();
+  const now = engine.now();
   await engine.db.operation.updateMany({
     where: {
       id: { in: [...ids] },
@@ -206,7 +206,7 @@ export async function afterRun(engine: Engine, report: RunReport, policy: RetryP
   for (const op of ops) {
     if (op.attempts < policy.maxAttempts) {
       const delay = policy.backoffMs * 2 ** Math.max(0, op.attempts - 1);
-      await engine.db.operation.updateMany({ where: { id: op.id, state: "FAILURE" }, data: { state: "PENDING", runAfter: new Date(Date.now() + delay), leaseOwner: null, leaseUntil: null } });
+      await engine.db.operation.updateMany({ where: { id: op.id, state: "FAILURE" }, data: { state: "PENDING", runAfter: new Date(engine.now().getTime() + delay), leaseOwner: null, leaseUntil: null } });
     } else {
       await notifyFailure(engine, report, op);
     }
@@ -234,7 +234,7 @@ export async function supersedeFailures(engine: Engine, serverId: number, backen
  * requested meanwhile is honoured. Returns false while the lane cannot be used yet.
  */
 export async function recoverLane(engine: Engine, serverId: number, backend: string): Promise<boolean> {
-  const now = new Date();
+  const now = engine.now();
   // A log created but never started (its owner stopped in between) is closed; its operations were
   // never RUNNING, their lease expires and they run again.
   await engine.db.scriptLog.updateMany({
@@ -384,6 +384,7 @@ export type LaneOptions = Omit<RunOptions, "owner"> & {
 /** Takes the lane, settles its interrupted runs, and runs its runnable operations one script at a time. */
 export async function runLane(engine: Engine, serverId: number, backend: string, options: LaneOptions): Promise<RunReport[]> {
   const { owner } = options;
+  await engine.syncClock();
   const acquired = options.waitMs ? await waitForLane(engine, serverId, backend, owner, options.waitMs) : await acquireLane(engine, serverId, backend, owner);
   if (!acquired) return [];
   const beat = heartbeat(engine, owner);
@@ -428,7 +429,7 @@ async function serialized<T>(engine: Engine, name: string, fn: () => Promise<T>)
 
 /** Lanes with work for a worker: due pending operations nobody holds, or runs whose owner stopped. */
 export async function lanesWithWork(engine: Engine, limit = 1000): Promise<Array<{ serverId: number; backend: string }>> {
-  const now = new Date();
+  const now = engine.now();
   const rows = await engine.db.operation.groupBy({
     by: ["serverId", "backend"],
     where: {
@@ -447,7 +448,7 @@ export async function lanesWithWork(engine: Engine, limit = 1000): Promise<Array
 
 /** Withdraws work that has not run: pending (not being run right now) or failed operations. */
 export async function revokeOperations(engine: Engine, operationIds: readonly number[]): Promise<number> {
-  const now = new Date();
+  const now = engine.now();
   const { count } = await engine.db.operation.updateMany({
     where: { id: { in: [...operationIds] }, OR: [{ state: "FAILURE" }, { state: "PENDING", OR: [{ leaseOwner: null }, { leaseUntil: null }, { leaseUntil: { lt: now } }] }] },
     data: { state: "REVOKED", leaseOwner: null, leaseUntil: null },
@@ -467,7 +468,7 @@ export async function cancelLog(engine: Engine, logId: number): Promise<void> {
   const log = await engine.db.scriptLog.findUnique({ where: { id: logId }, include: { server: true } });
   if (!log) throw new OperatorError(`script log #${logId} does not exist`);
   if (log.state !== "STARTED" && log.state !== "RECEIVED") throw new OperatorError(`script log #${logId} is not running (${log.state})`);
-  await engine.db.scriptLog.updateMany({ where: { id: logId, state: { in: ["RECEIVED", "STARTED"] } }, data: { cancelRequestedAt: new Date() } });
+  await engine.db.scriptLog.updateMany({ where: { id: logId, state: { in: ["RECEIVED", "STARTED"] } }, data: { cancelRequestedAt: engine.now() } });
   if (log.method === "ssh" && log.state === "STARTED" && engine.executor.kill) {
     try {
       await engine.executor.kill(serverInfo(log.server), runKey(log.id, log.createdAt));

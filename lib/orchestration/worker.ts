@@ -46,6 +46,7 @@ export class Worker {
     const free = this.concurrency - this.active.size;
     if (free <= 0) return [];
     const started: Array<Promise<RunReport[]>> = [];
+    await this.engine.syncClock();
     for (const lane of await lanesWithWork(this.engine)) {
       if (started.length >= free) break;
       const key = `${lane.serverId}\u0000${lane.backend}`;
