@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `npm start`: install, prepare the SQLite database, ensure a first admin, build and serve on :3000.
+# `npm start`: install, prepare the SQLite database, ensure a first admin, build and serve on :3000
+# (HOST and PORT choose the address).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -13,4 +14,4 @@ npx tsx bin/create-admin.ts --if-none
 if [ ! -f .next/BUILD_ID ] || [ -n "$(find app lib auth.ts auth.config.ts proxy.ts instrumentation.ts next.config.js package-lock.json prisma/schema.prisma -newer .next/BUILD_ID -print -quit)" ]; then
   npx next build
 fi
-exec npx next start -p "${PORT:-3000}"
+exec npx next start -H "${HOST:-0.0.0.0}" -p "${PORT:-3000}"
