@@ -15,7 +15,7 @@ describe("CEL route matches", () => {
     ['object.username.matches("^b")', false],
     ["size(object.groups) == 2", true],
   ])("%s → %s", (expression, expected) => {
-    expect(compileMatch(expression)(user)).toBe(expected);
+    expect(compileMatch(expression)(user, "SystemUser")).toBe(expected);
   });
 
   it("caches compiled expressions", () => {

@@ -11,6 +11,7 @@ const NAV = [
   { href: "/operations", label: "Operations" },
   { href: "/logs", label: "Script logs" },
   { href: "/services", label: "Services" },
+  { href: "/settings", label: "Settings" },
   { href: "/users", label: "Users", role: "admin" as const },
 ];
 

@@ -30,6 +30,8 @@ export class UserError extends Error {
   constructor(
     message: string,
     readonly field?: string,
+    /** Several fields at once (a policy check); `message` then heads the form. */
+    readonly fieldErrors?: FieldErrors,
   ) {
     super(message);
     this.name = "UserError";

@@ -109,6 +109,7 @@ export function fieldErrorsOf(error: z.ZodError): FieldErrors {
 /** Turns any error into what the browser may see: known cases explained, the rest a reference only. */
 function curated(error: unknown, deps: { logError(ref: string, error: unknown): void }): ActionState {
   if (isUserError(error)) {
+    if (error.fieldErrors) return { ok: false, message: error.message, fieldErrors: error.fieldErrors };
     return error.field
       ? { ok: false, message: "Please correct the highlighted fields.", fieldErrors: { [error.field]: [error.message] } }
       : { ok: false, message: error.message };

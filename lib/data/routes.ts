@@ -1,7 +1,7 @@
 import "server-only";
 import { db } from "../db";
 import { engine } from "../orchestra";
-import { compileMatch } from "../orchestration/router";
+import { compileMatch, isNamed, MatchError, routeInput } from "../orchestration/router";
 import { delegateOf, toSnapshot } from "../orchestration/snapshot";
 import { objectLabel } from "../orchestration/backend";
 
@@ -29,9 +29,15 @@ export type MatchPreview = {
   errors: string[];
 };
 
+/** CPU time one preview may spend evaluating; it yields to other requests between slices. */
+const PREVIEW_BUDGET_MS = 1_000;
+const SLICE_MS = 20;
+
 /**
  * Which existing objects of the backend's model (at most 500 looked at) would run on which servers if
  * this route had this expression: the route being edited plus the other active routes of the backend.
+ * A viewer may call this with any expression: each evaluation is bounded (cel-bounds.ts), an
+ * expression that hits a limit is not evaluated again, and the whole preview has a time budget.
  */
 export async function previewMatch(backendName: string, match: string, serverId: number | null, routeId: number | null): Promise<MatchPreview> {
   const backend = engine.registry.get(backendName);
@@ -52,17 +58,32 @@ export async function previewMatch(backendName: string, match: string, serverId:
     nowhere: [],
     errors: [],
   };
-  for (const row of rows) {
+  const overLimit = new Set<number>();
+  let spent = 0;
+  let slice = performance.now();
+  for (const [n, row] of rows.entries()) {
+    if (performance.now() - slice > SLICE_MS) {
+      spent += performance.now() - slice;
+      if (spent > PREVIEW_BUDGET_MS) {
+        preview.errors.push(`the preview stopped after ${n} of ${rows.length} objects: it used its ${PREVIEW_BUDGET_MS} ms budget`);
+        break;
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+      slice = performance.now();
+    }
     const snapshot = toSnapshot(row)!;
     const label = objectLabel(backend, backend.model, snapshot, String(row.id));
+    const input = routeInput(backend.model, snapshot);
     let anywhere = false;
     candidates.forEach((c, i) => {
+      if (overLimit.has(i)) return;
       try {
-        if (compileMatch(c.match)(snapshot)) {
+        if (compileMatch(c.match).cel(input)) {
           preview.servers[i].objects.push(label);
           anywhere = true;
         }
       } catch (error) {
+        if (isNamed(error, "MatchError") && (error as MatchError).limit) overLimit.add(i);
         preview.errors.push(`${label} on ${preview.servers[i].server}: ${(error as Error).message}`);
       }
     });

@@ -1,5 +1,6 @@
 // Backends: code that turns operations on one model into commands. A plain typed registry that fails
 // loudly on an unknown name.
+import { declareSecretFields } from "./secret-fields";
 import type { ShellFragment } from "./shell";
 import type { Action, PendingOperation, ServerInfo, Snapshot } from "./types";
 
@@ -36,7 +37,10 @@ export type Backend = {
   model: string;
   actions: readonly Action[];
   relatedModels?: readonly RelatedModel[];
-  /** Fields shown masked in the admin (operation snapshots); their values reach scripts via ctx.secret. */
+  /**
+   * Fields shown masked in the admin (operation snapshots); their values reach scripts via ctx.secret.
+   * Route expressions never see them.
+   */
   secretFields?: readonly string[];
   /** Updates that change only these fields produce no operation (descriptive fields). */
   ignoreFields?: readonly string[];
@@ -82,6 +86,7 @@ export class BackendRegistry {
     if (this.byName.has(backend.name)) throw new Error(`backend ${backend.name} is registered twice`);
     if (backend.method === "local" && !backend.runLocal) throw new Error(`local backend ${backend.name} needs runLocal`);
     this.byName.set(backend.name, backend);
+    declareSecretFields(backend.model, backend.secretFields);
   }
 
   get(name: string): Backend {

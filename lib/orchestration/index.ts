@@ -4,7 +4,7 @@ export { Engine, type EngineOptions } from "./engine";
 export { orchestrate, type TxDb, type UnitOfWorkResult, type OperationRow } from "./unit-of-work";
 export { runOperations, runUnitOfWork } from "./dispatcher";
 export { retryLog, revokeOperations, cancelLog, dryRun, runSelection, type Selection } from "./manual";
-export { compileMatch, validateMatch, routeOperations, MatchError } from "./router";
+export { compileMatch, validateMatch, routeOperations, routeInput, MatchError } from "./router";
 export { renderScript } from "./script";
 export { sh, raw, quote } from "./shell";
 export { SshExecutor, HostKeyMismatch, fingerprint } from "./executors/ssh";

@@ -1,8 +1,11 @@
 // Routes decide where a backend runs: (backend, server, CEL match). Expressions are CEL over `object`
-// (the operation's snapshot: `after` for a save, `before` for a delete), compiled once and cached.
-// Never eval: CEL cannot call anything but its own functions.
+// (the operation's snapshot: `after` for a save, `before` for a delete, without its secret fields),
+// compiled once and cached. Never eval: CEL cannot call anything but its own functions. Expressions are
+// bounded (cel-bounds.ts) and their evaluation errors name a kind, never a value.
 import { CelScalar, celEnv, isCelError, mapType, parse, plan } from "@bufbuild/cel";
 import { strings } from "@bufbuild/cel/ext";
+import { CelLimitError, boundedEnv, checkLength, checkStatic, evaluationErrorKind, runBounded } from "./cel-bounds";
+import { isSecretField, withoutSecrets } from "./secret-fields";
 import type { PendingOperation, Snapshot } from "./types";
 
 export type RouteRow = {
@@ -15,19 +18,41 @@ export type RouteRow = {
   active: boolean;
 };
 
-/** A compiled match: call it with a snapshot, or `.cel` with a snapshot already converted by toCel. */
-type Compiled = ((object: Snapshot) => boolean) & { cel(input: unknown): boolean };
+/**
+ * A compiled match: call it with a snapshot of `model`, or `.cel` with an input made by routeInput.
+ * Either way the secret fields of the model are gone before CEL sees the object.
+ */
+type Compiled = ((object: Snapshot, model: string) => boolean) & { cel(input: RouteInput): boolean };
 
-const env = celEnv({
-  variables: { object: mapType(CelScalar.STRING, CelScalar.DYN) },
-  funcs: strings,
-});
+const env = boundedEnv(
+  celEnv({
+    variables: { object: mapType(CelScalar.STRING, CelScalar.DYN) },
+    funcs: strings,
+  }),
+);
+
+/** Errors are told apart by name, not `instanceof` (bundles may load a module more than once). */
+export function isNamed(error: unknown, name: string): error is Error {
+  return typeof error === "object" && error !== null && (error as Error).name === name;
+}
 
 export class MatchError extends Error {
-  constructor(message: string) {
+  /** True when the expression exceeded a limit of cel-bounds.ts (not a fault of one object). */
+  readonly limit: boolean;
+  constructor(message: string, limit = false) {
     super(message);
     this.name = "MatchError";
+    this.limit = limit;
   }
+}
+
+const INPUT = Symbol.for("orchestra.routeInput");
+/** An object ready for CEL: secret fields removed, then converted by toCel. Only routeInput makes one. */
+export type RouteInput = { readonly [INPUT]: unknown };
+
+/** The one way an object reaches a route expression. */
+export function routeInput(model: string, object: Snapshot): RouteInput {
+  return { [INPUT]: toCel(withoutSecrets(model, object)) };
 }
 
 /** Integers become CEL ints (so `object.uid > 1000` compares as numbers); nested values likewise. */
@@ -81,23 +106,40 @@ function identifiers(expr: unknown, out = new Set<string>()): Set<string> {
 
 const cache = new Map<string, Compiled>();
 
-/** Compiles (and caches) a match expression. Throws MatchError on a syntax error. */
+/** Parses within the limits (length before parsing, size and shape after). */
+function parseBounded(source: string): ReturnType<typeof parse> {
+  const text = source.trim() || "true";
+  checkLength(text);
+  const parsed = parse(text);
+  checkStatic(parsed.expr);
+  return parsed;
+}
+
+/** Compiles (and caches) a match expression. Throws MatchError on a syntax error or a limit. */
 export function compileMatch(source: string): Compiled {
   const cached = cache.get(source);
   if (cached) return cached;
   let program: (ctx: { object: never }) => unknown;
   try {
-    program = plan(env, parse(source.trim() || "true")) as unknown as typeof program;
+    program = plan(env, parseBounded(source)) as unknown as typeof program;
   } catch (error) {
+    if (isNamed(error, "CelLimitError")) throw new MatchError(error.message, true);
     throw new MatchError(cleanMessage((error as Error).message));
   }
-  const cel = (input: unknown) => {
-    const result = program({ object: input as never });
-    if (isCelError(result)) throw new MatchError(cleanMessage(result.message));
+  const cel = (input: RouteInput) => {
+    if (!input || !(INPUT in input)) throw new MatchError("a route expression needs an object made by routeInput");
+    let result: unknown;
+    try {
+      result = runBounded(() => program({ object: input[INPUT] as never }));
+    } catch (error) {
+      if (isNamed(error, "CelLimitError")) throw new MatchError(error.message, true);
+      throw new MatchError(evaluationErrorKind(String((error as Error)?.message)));
+    }
+    if (isCelError(result)) throw new MatchError(evaluationErrorKind(result.message));
     if (typeof result !== "boolean") throw new MatchError(`the expression must be true or false, not ${typeof result}`);
     return result;
   };
-  const compiled: Compiled = Object.assign((object: Snapshot) => cel(toCel(object)), { cel });
+  const compiled: Compiled = Object.assign((object: Snapshot, model: string) => cel(routeInput(model, object)), { cel });
   if (cache.size > 1000) cache.clear();
   cache.set(source, compiled);
   return compiled;
@@ -108,23 +150,30 @@ function cleanMessage(message: string) {
 }
 
 /**
- * Checks an expression before a route is saved: syntax, only `object` as a variable, only fields the
- * model has, and a boolean result for an object of the model (a typed sample).
+ * Checks an expression before a route is saved: limits, syntax, only `object` as a variable, only
+ * fields the model has and that are not secret, and a boolean result for an object of the model (a
+ * typed sample).
  */
-export function validateMatch(source: string, sample: Snapshot): string | null {
+export function validateMatch(source: string, sample: Snapshot, model = ""): string | null {
   let parsed: ReturnType<typeof parse>;
   try {
-    parsed = parse(source.trim() || "true");
+    parsed = parseBounded(source);
   } catch (error) {
+    if (isNamed(error, "CelLimitError")) return (error as Error).message;
     return `Syntax error ${cleanMessage((error as Error).message)}`;
   }
   const unknownIdents = [...identifiers(parsed.expr)].filter((name) => name !== "object");
-  if (unknownIdents.length) return `Unknown name ${unknownIdents.join(", ")}: the object is \`object\` (e.g. object.${Object.keys(sample)[1] ?? "name"}).`;
-  const unknownFields = [...fieldsRead(parsed.expr)].filter((f) => !(f in sample));
-  if (unknownFields.length) return `Unknown field ${unknownFields.map((f) => `object.${f}`).join(", ")}. Fields: ${Object.keys(sample).join(", ")}.`;
+  const visible = withoutSecrets(model, sample);
+  if (unknownIdents.length) return `Unknown name ${unknownIdents.join(", ")}: the object is \`object\` (e.g. object.${Object.keys(visible)[1] ?? "name"}).`;
+  const read = [...fieldsRead(parsed.expr)];
+  const secret = read.filter((f) => f in sample && isSecretField(model, f));
+  if (secret.length) return `${secret.join(", ")} ${secret.length > 1 ? "are secret fields" : "is a secret field"} and cannot be used in a route.`;
+  const unknownFields = read.filter((f) => !(f in visible));
+  if (unknownFields.length) return `Unknown field ${unknownFields.map((f) => `object.${f}`).join(", ")}. Fields: ${Object.keys(visible).join(", ")}.`;
   try {
-    compileMatch(source)(sample);
+    compileMatch(source)(sample, model);
   } catch (error) {
+    if (isNamed(error, "MatchError") && (error as MatchError).limit) return error.message;
     return `Does not evaluate to true or false: ${(error as Error).message}`;
   }
   return null;
@@ -145,15 +194,21 @@ export function routeOperations(operations: readonly PendingOperation[], routes:
     byBackend.set(route.backend, [...(byBackend.get(route.backend) ?? []), route]);
   }
   const result: RoutingResult = { routed: [], unrouted: [], errors: [] };
+  // A route whose expression exceeded a limit once is not evaluated again in this batch: one bounded
+  // evaluation per route, not one per operation.
+  const overLimit = new Map<number, string>();
   for (const operation of operations) {
     const object = (operation.action === "delete" ? operation.before : operation.after) ?? operation.before ?? {};
-    const input = toCel(object); // converted once, evaluated by every route
+    const input = routeInput(operation.model, object); // converted once, evaluated by every route
     let matched = false;
     for (const route of byBackend.get(operation.backend) ?? []) {
       try {
+        const limit = overLimit.get(route.id);
+        if (limit) throw new MatchError(limit, true);
         if (!compileMatch(route.match).cel(input)) continue;
       } catch (error) {
         // A route that cannot be evaluated for this object does not match it; the UI shows why.
+        if (isNamed(error, "MatchError") && (error as MatchError).limit) overLimit.set(route.id, (error as Error).message);
         result.errors.push({ operation, route, error: (error as Error).message });
         continue;
       }

@@ -1,6 +1,6 @@
 // For sync-kind backends: the current objects that the backend's active routes send to a server.
 import type { Engine } from "./engine";
-import { compileMatch } from "./router";
+import { compileMatch, routeInput } from "./router";
 import { delegateOf, toSnapshot } from "./snapshot";
 import type { Snapshot } from "./types";
 
@@ -10,14 +10,14 @@ export async function syncObjects(engine: Engine, backendName: string, serverId:
   if (routes.length === 0) return [];
   const include = engine.registry.includeFor(backend.model);
   const rows = (await delegateOf(engine.db, backend.model).findMany({ orderBy: { id: "asc" }, ...(include ? { include } : {}) })).map((r) => toSnapshot(r)!);
-  const matches = routes.map((r) => compileMatch(r.match));
-  return rows.filter((row) =>
-    matches.some((m) => {
+  return rows.filter((row) => {
+    const input = routeInput(backend.model, row);
+    return routes.some((r) => {
       try {
-        return m(row);
+        return compileMatch(r.match).cel(input);
       } catch {
-        return false;
+        return false; // an expression that cannot be compiled or evaluated selects nothing
       }
-    }),
-  );
+    });
+  });
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { CEL_LIMITS } from "../orchestration/cel-bounds";
 import { validateMatch } from "../orchestration/router";
 import { createRegistry, MODEL_SAMPLES } from "../services/registry";
 import { checkbox } from "./common";
@@ -8,7 +9,8 @@ const registry = createRegistry();
 /** Why a match expression cannot be saved for a backend (unknown backend, or the CEL check), or null. */
 export function matchError(backend: string, match: string): { field: "backend" | "match"; message: string } | null {
   if (!registry.has(backend)) return { field: "backend", message: "Choose a backend." };
-  const error = validateMatch(match || "true", MODEL_SAMPLES[registry.get(backend).model] ?? {});
+  const model = registry.get(backend).model;
+  const error = validateMatch(match || "true", MODEL_SAMPLES[model] ?? {}, model);
   return error ? { field: "match", message: error } : null;
 }
 
@@ -16,7 +18,7 @@ export const routeSchema = z
   .object({
     backend: z.string().refine((name) => registry.has(name), "Choose a backend."),
     serverId: z.coerce.number({ message: "Choose a server." }).int().positive("Choose a server."),
-    match: z.string().trim().max(2000).default("true"),
+    match: z.string().trim().max(CEL_LIMITS.maxLength, `At most ${CEL_LIMITS.maxLength} characters.`).default("true"),
     async: checkbox,
     asyncActions: z
       .union([z.string(), z.array(z.string())])

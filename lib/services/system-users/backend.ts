@@ -6,6 +6,7 @@
 import type { Backend, ScriptContext } from "@/lib/orchestration/backend";
 import { raw, sh } from "@/lib/orchestration/shell";
 import type { Snapshot } from "@/lib/orchestration/types";
+import { hardFloorErrors, POSIX_NAME } from "./policy";
 
 export type SystemUserSnapshot = {
   id: number;
@@ -27,9 +28,29 @@ function asUser(object: Snapshot): SystemUserSnapshot {
   return object as unknown as SystemUserSnapshot;
 }
 
+/**
+ * The hard floor again, at render time: the row may have been written by another path than the form
+ * (a script, the database itself). Throwing makes the run ERROR before anything is executed.
+ */
+function assertRenderable(user: SystemUserSnapshot, action: string) {
+  const problems = Object.entries(hardFloorErrors({ ...user, groups: Array.isArray(user.groups) ? user.groups : [] })).flatMap(([field, messages]) =>
+    (messages ?? []).map((m) => `${field}: ${m}`),
+  );
+  if (problems.length) throw new Error(`refusing to ${action} system user ${JSON.stringify(String(user.username))}: ${problems.join(" ")}`);
+}
+
+function assertAccountName(username: unknown, action: string) {
+  const fake = { username: String(username), uid: null, shell: "/bin/sh", home: "", groups: [] };
+  if (typeof username !== "string" || !POSIX_NAME.test(username) || hardFloorErrors(fake).username) {
+    throw new Error(`refusing to ${action} system user ${JSON.stringify(String(username))}: not an account Orchestra may manage.`);
+  }
+}
+
 function save(ctx: ScriptContext, object: Snapshot, operation: { before: Snapshot | null }) {
   const user = asUser(object);
   const before = operation.before ? asUser(operation.before) : null;
+  assertRenderable(user, "save");
+  if (before && before.username !== user.username) assertAccountName(before.username, "rename");
   const groups = Array.isArray(user.groups) ? user.groups : [];
   if (before && before.username !== user.username) {
     // A rename moves the account instead of creating a second one.
@@ -73,6 +94,7 @@ export const systemUserBackend: Backend = {
   save,
   delete(ctx, object) {
     const user = asUser(object);
+    assertAccountName(user.username, "delete");
     const remove = ctx.variable("SYSUSER_REMOVE_HOME") === "yes" ? raw(" --remove") : raw("");
     ctx.append(sh`if user_exists ${user.username}; then userdel "\${prefix[@]}"${remove} -- ${user.username}; fi`);
   },

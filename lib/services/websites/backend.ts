@@ -30,8 +30,35 @@ function siteFile(ctx: ScriptContext, name: string): string {
   return `${ctx.variable("NGINX_SITES_DIR").replace(/\/+$/, "")}/orchestra-${name}.conf`;
 }
 
-/** The nginx server block of a site (pure; the domains and paths are validated on save). */
+/** A site name: it becomes a file name, so nothing but these characters (no `/`, no `..`). */
+export const SITE_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+/** An nginx server_name token: a hostname, optionally `*.` in front; nothing nginx would parse. */
+export const SERVER_NAME = /^(?=.{1,253}$)(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
+/** A document root: absolute, plain characters only (no whitespace, ; { } " ' $ \ or control characters). */
+export const ROOT_PATH = /^\/[A-Za-z0-9_.@+/-]*$/;
+/** `listen` parameters: a port or address:port and flags such as `ssl` (a per-server variable). */
+const LISTEN = /^[A-Za-z0-9_.:[\] -]{1,100}$/;
+
+/** Throwing here makes the run ERROR before anything is executed. */
+function refuse(site: unknown, what: string, value: unknown): never {
+  throw new Error(`refusing to render website ${JSON.stringify(String(site))}: ${what} ${JSON.stringify(value)} cannot go into an nginx configuration.`);
+}
+
+/**
+ * Checks every value that enters the configuration language, whatever wrote the row: the form
+ * validates too, but a backend renders what is in the database.
+ */
+export function assertRenderable(site: WebsiteSnapshot, listen: string, root: string): void {
+  if (typeof site.name !== "string" || !SITE_NAME.test(site.name)) refuse(site.name, "the site name", site.name);
+  if (!Array.isArray(site.domains)) refuse(site.name, "the domain list", site.domains);
+  for (const d of site.domains) if (typeof d?.name !== "string" || !SERVER_NAME.test(d.name)) refuse(site.name, "the domain", d?.name);
+  if (!ROOT_PATH.test(root) || root.split("/").includes("..")) refuse(site.name, "the document root", root);
+  if (!LISTEN.test(listen)) refuse(site.name, "the listen setting (NGINX_LISTEN)", listen);
+}
+
+/** The nginx server block of a site (pure); refuses a value that is not a plain token (assertRenderable). */
 export function serverBlock(site: WebsiteSnapshot, listen: string, root: string): string[] {
+  assertRenderable(site, listen, root);
   return [
     `# managed by Orchestra: website ${site.name}`,
     "server {",
@@ -49,6 +76,7 @@ export function serverBlock(site: WebsiteSnapshot, listen: string, root: string)
 // Files replaced or removed keep a backup until nginx accepts the new configuration, so a rejected
 // change is rolled back on the server instead of breaking the next reload.
 function removeFile(ctx: ScriptContext, name: string) {
+  if (typeof name !== "string" || !SITE_NAME.test(name)) refuse(name, "the site name", name);
   const file = siteFile(ctx, name);
   ctx.append(sh`if [ -e ${file} ]; then mv -f -- ${file} ${`${file}.orchestra-bak`}; touched+=(${file}); changed=1; fi`);
 }
@@ -72,6 +100,7 @@ export const websiteBackend: Backend = {
   save(ctx, object, operation) {
     const site = object as unknown as WebsiteSnapshot;
     const before = operation.before as unknown as WebsiteSnapshot | null;
+    if (typeof site.name !== "string" || !SITE_NAME.test(site.name)) refuse(site.name, "the site name", site.name);
     if (before && before.name !== site.name) removeFile(ctx, before.name);
     if (!site.enabled || site.domains.length === 0) {
       removeFile(ctx, site.name);
@@ -79,9 +108,10 @@ export const websiteBackend: Backend = {
     }
     const file = siteFile(ctx, site.name);
     const root = documentRootOf(site, ctx.variable("WEBSITES_ROOT"));
+    const block = serverBlock(site, ctx.variable("NGINX_LISTEN"), root); // checks before any line is written
     ctx.append(sh`mkdir -p -- ${root}`);
     ctx.append(sh`[ -e ${`${root}/index.html`} ] || printf '<!doctype html><title>%s</title><h1>%s</h1>\\n' ${site.name} ${site.name} > ${`${root}/index.html`}`);
-    ctx.append(sh`printf '%s\\n' ${serverBlock(site, ctx.variable("NGINX_LISTEN"), root)} > ${`${file}.new`}`);
+    ctx.append(sh`printf '%s\\n' ${block} > ${`${file}.new`}`);
     ctx.append(sh`if cmp -s -- ${`${file}.new`} ${file}; then rm -f -- ${`${file}.new`}; else`);
     ctx.append(sh`  if [ -e ${file} ]; then cp -p -- ${file} ${`${file}.orchestra-bak`}; fi`);
     ctx.append(sh`  mv -f -- ${`${file}.new`} ${file}; touched+=(${file}); changed=1`);

@@ -4,13 +4,20 @@
 //   SITES_MAP_FILE  /etc/nginx/orchestra-sites.map
 import type { Backend } from "@/lib/orchestration/backend";
 import { sh } from "@/lib/orchestration/shell";
-import type { WebsiteSnapshot } from "./backend";
+import { SERVER_NAME, SITE_NAME, type WebsiteSnapshot } from "./backend";
 
+/** The map's lines; a name or domain that is not a plain token is refused (the run is ERROR, nothing runs). */
 export function mapLines(sites: readonly WebsiteSnapshot[]): string[] {
   const lines = ["# managed by Orchestra: every enabled website of this server"];
   for (const site of sites) {
     if (!site.enabled) continue;
-    for (const domain of site.domains) lines.push(`${domain.name} ${site.name};`);
+    if (typeof site.name !== "string" || !SITE_NAME.test(site.name)) throw new Error(`refusing to render the websites map: the site name ${JSON.stringify(site.name)} is not a plain name.`);
+    for (const domain of site.domains) {
+      if (typeof domain?.name !== "string" || !SERVER_NAME.test(domain.name)) {
+        throw new Error(`refusing to render the websites map: website ${site.name} has the domain ${JSON.stringify(domain?.name)}, which cannot go into an nginx configuration.`);
+      }
+      lines.push(`${domain.name} ${site.name};`);
+    }
   }
   return lines;
 }

@@ -13,7 +13,8 @@ export const websiteSchema = z.object({
   documentRoot: z
     .string()
     .trim()
-    .regex(/^(\/[A-Za-z0-9_.\/-]*)?$/, "An absolute path of letters, digits, _ . - and /, or empty for /srv/www/<name>."),
+    .regex(/^(\/[A-Za-z0-9_.\/-]*)?$/, "An absolute path of letters, digits, _ . - and /, or empty for /srv/www/<name>.")
+    .refine((v) => !v.split("/").includes(".."), "No .. in the path."),
   enabled: checkbox,
   description: z.string().trim().max(500).default(""),
 });
