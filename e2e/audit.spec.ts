@@ -2,6 +2,14 @@ import { expect, test } from "@playwright/test";
 import { e2eDb } from "./db";
 import { USERS } from "./users";
 
+// Leave no servers or routes behind for the specs that follow.
+test.afterAll(async () => {
+  const db = e2eDb();
+  await db.scriptLog.deleteMany({ where: { server: { name: "historic-1" } } });
+  await db.route.deleteMany({ where: { server: { name: { in: ["historic-1", "audited-1"] } } } });
+  await db.server.deleteMany({ where: { name: { in: ["historic-1", "audited-1"] } } });
+});
+
 test("admin changes appear in the audit log, with who and what, and no secrets", async ({ page }) => {
   await page.goto("/servers/new");
   await page.getByLabel("Name").fill("audited-1");
