@@ -8,11 +8,17 @@ export const authConfig = {
   providers: [],
   callbacks: {
     jwt({ token, user }) {
-      if (user?.id) token.uid = user.id;
+      if (user?.id) {
+        token.uid = user.id;
+        // The account's session version at sign-in: lib/session.ts refuses the token once the account's
+        // version has moved on (sign-out, password or role change, "sign out everywhere").
+        token.sv = (user as { sessionVersion?: number }).sessionVersion ?? 0;
+      }
       return token;
     },
     session({ session, token }) {
       if (token.uid && session.user) session.user.id = String(token.uid);
+      (session as { sessionVersion?: number }).sessionVersion = typeof token.sv === "number" ? token.sv : undefined;
       return session;
     },
   },

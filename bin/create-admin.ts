@@ -39,7 +39,8 @@ async function main() {
     await db.user.upsert({
       where: { email },
       create: { email, name: values.name!, role, passwordHash },
-      update: { role, passwordHash },
+      // A reset password ends the sessions signed in with the old one.
+      update: { role, passwordHash, sessionVersion: { increment: 1 } },
     });
     console.log(`\n  Sign in at http://localhost:${process.env.PORT ?? 3000} as ${email}` + (generated ? ` with password ${password}` : "") + "\n");
     if (generated) console.log("  (a generated password, shown once: change it or set ORCHESTRA_ADMIN_PASSWORD)\n");

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { USERS } from "./users";
+import { SPARE_USERS, USERS } from "./users";
 
 test.describe("sign-in", () => {
   test.use({ storageState: { cookies: [], origins: [] } });
@@ -19,10 +19,11 @@ test.describe("sign-in", () => {
     await expect(page.getByLabel("E-mail")).toHaveValue(USERS.operator.email);
   });
 
+  // (its own account: signing out ends every session of the account, the saved operator one included)
   test("the right password signs in, shows the role, and signs out", async ({ page }) => {
     await page.goto("/login");
-    await page.getByLabel("E-mail").fill(USERS.operator.email);
-    await page.getByLabel("Password").fill(USERS.operator.password);
+    await page.getByLabel("E-mail").fill(SPARE_USERS.signOut.email);
+    await page.getByLabel("Password").fill(SPARE_USERS.signOut.password);
     await page.getByRole("button", { name: "Sign in" }).click();
     await expect(page.getByRole("heading", { name: "Dashboard" })).toBeVisible();
     await expect(page.getByTestId("current-user")).toContainText("operator");

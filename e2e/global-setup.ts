@@ -6,7 +6,7 @@ import { hashPassword } from "../lib/sign-in";
 import { E2E_DATABASE_URL } from "../playwright.config";
 import { clientKey, startSshHost } from "../tests/support/ssh-host";
 import { startNginx } from "../tests/support/nginx";
-import { USERS } from "./users";
+import { SPARE_USERS, USERS } from "./users";
 import { wipeDatabase } from "../tests/support/wipe";
 
 
@@ -22,7 +22,7 @@ export default async function globalSetup() {
   await migrate(E2E_DATABASE_URL);
   const db = createDb(E2E_DATABASE_URL);
   await wipeDatabase(db);
-  for (const user of Object.values(USERS)) {
+  for (const user of [...Object.values(USERS), ...Object.values(SPARE_USERS)]) {
     await db.user.create({ data: { email: user.email, role: user.role, name: user.role, passwordHash: await hashPassword(user.password) } });
   }
   await db.$disconnect();

@@ -7,3 +7,12 @@ export const USERS = {
 
 export type E2eRole = keyof typeof USERS;
 export const stateFile = (role: E2eRole) => `e2e/.auth/${role}.json`;
+
+// Accounts of their own for specs that sign out, end sessions or trip the sign-in limits: ending a
+// session ends every session of the account, so the saved role sessions above must not be used there.
+export const SPARE_USERS = {
+  signOut: { email: "sign-out@e2e.test", password: "sign-out-password-1", role: "operator" },
+  guessed: { email: "guessed@e2e.test", password: "guessed-password-1", role: "viewer" },
+  leaving: { email: "leaving@e2e.test", password: "leaving-password-1", role: "admin" },
+  roaming: { email: "roaming@e2e.test", password: "roaming-password-1", role: "viewer" },
+} as const;

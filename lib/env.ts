@@ -1,6 +1,7 @@
 import { homedir } from "node:os";
 import path from "node:path";
 import { z } from "zod";
+import { parseProxyList } from "./client-address";
 
 // The engine's settings from the environment, validated in one place (app, CLI and worker alike).
 // AUTH_SECRET is read by next-auth itself; DATABASE_URL by lib/database-url.ts.
@@ -14,6 +15,19 @@ const schema = z.object({
   ORCHESTRA_LANE_WAIT_MS: z.coerce.number().int().min(0).default(5000),
   ORCHESTRA_SCRIPT_MAX_OPERATIONS: z.coerce.number().int().min(1).default(200),
   ORCHESTRA_WEBHOOK_URL: z.string().url().optional(),
+  // Proxies (addresses or CIDR ranges) whose X-Forwarded-For is believed; none by default, so the
+  // client address is the socket's peer and a forged header changes nothing.
+  ORCHESTRA_TRUSTED_PROXIES: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      try {
+        return parseProxyList(value);
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
 });
 
 export type OrchestraEnv = z.infer<typeof schema> & { sshKeyPath: string };

@@ -13,6 +13,7 @@ const NAV = [
   { href: "/services", label: "Services" },
   { href: "/settings", label: "Settings" },
   { href: "/users", label: "Users", role: "admin" as const },
+  { href: "/audit", label: "Audit log", role: "admin" as const },
 ];
 
 export default async function AdminLayout({ children }: { children: React.ReactNode }) {

@@ -14,7 +14,8 @@ export async function fetchRoute(id: number) {
 }
 
 export async function fetchServerChoices() {
-  return db.server.findMany({ select: { id: true, name: true }, orderBy: { name: "asc" } });
+  // An archived server takes no new routes.
+  return db.server.findMany({ where: { archivedAt: null }, select: { id: true, name: true }, orderBy: { name: "asc" } });
 }
 
 export function backendChoices() {

@@ -3,11 +3,12 @@ import { db } from "../db";
 
 const DAY_MS = 24 * 3600_000;
 
-/** Servers with their latest run state and failures in the last 24 h, from the logs (no pinging). */
-export async function fetchServers() {
+/** Servers with their latest run state and failures in the last 24 h, from the logs (no pinging).
+ * Archived servers only when asked for. */
+export async function fetchServers({ archived = false }: { archived?: boolean } = {}) {
   const since = new Date(Date.now() - DAY_MS);
   const [servers, failures, latest] = await Promise.all([
-    db.server.findMany({ orderBy: { name: "asc" } }),
+    db.server.findMany({ where: archived ? {} : { archivedAt: null }, orderBy: { name: "asc" } }),
     db.scriptLog.groupBy({
       by: ["serverId"],
       where: { createdAt: { gte: since }, state: { in: ["FAILURE", "ERROR", "TIMEOUT", "ABORTED"] } },
@@ -33,6 +34,7 @@ export async function fetchServerDetail(id: number) {
     where: { id },
     include: {
       routes: { orderBy: { backend: "asc" } },
+      _count: { select: { operations: true, scriptLogs: true } },
       scriptLogs: { orderBy: { id: "desc" }, take: 15, select: { id: true, backend: true, state: true, createdAt: true, exitCode: true } },
     },
   });

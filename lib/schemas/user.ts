@@ -9,3 +9,8 @@ export const userCreateSchema = z.object({
 });
 
 export const userRoleSchema = z.object({ id: z.coerce.number().int().positive(), role: z.enum(ROLES) });
+
+export const userPasswordSchema = z.object({
+  id: z.coerce.number().int().positive(),
+  password: z.string().min(10, "At least 10 characters.").max(200),
+});

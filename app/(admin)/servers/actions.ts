@@ -24,12 +24,34 @@ export const updateServer = action({ role: "admin", schema: serverUpdateSchema }
   return { message: `Server ${server.name} saved.${moved ? " Its host key will be pinned again on the next connection." : ""}`, redirectTo: `/servers/${id}` };
 });
 
+// A server with history (operations or script logs) is archived, not deleted: its logs stay readable
+// and the database refuses to delete them with it anyway. Only a server that never ran anything goes.
 export const deleteServer = action({ role: "admin", schema: z.object({ id: idParam }) }, async ({ id }, { db }) => {
-  const server = await db.server.findUnique({ where: { id }, select: { name: true } });
+  const server = await db.server.findUnique({
+    where: { id },
+    select: { name: true, archivedAt: true, _count: { select: { operations: true, scriptLogs: true } } },
+  });
   if (!server) throw new UserError("This server no longer exists.");
-  await db.server.delete({ where: { id } });
   revalidatePath("/servers");
+  if (server._count.operations + server._count.scriptLogs > 0) {
+    if (server.archivedAt) throw new UserError("This server is archived already; its history is kept.");
+    await db.route.updateMany({ where: { serverId: id, active: true }, data: { active: false } });
+    await db.server.update({ where: { id }, data: { archivedAt: new Date() } });
+    return { message: `Server ${server.name} archived: it has run history, which is kept. Its routes are inactive.`, redirectTo: `/servers/${id}` };
+  }
+  await db.route.deleteMany({ where: { serverId: id } });
+  await db.server.delete({ where: { id } });
   return { message: `Server ${server.name} deleted.`, redirectTo: "/servers" };
+});
+
+// Back in the lists; its routes stay inactive until an admin turns them on again.
+export const restoreServer = action({ role: "admin", schema: z.object({ id: idParam }) }, async ({ id }, { db }) => {
+  const server = await db.server.findUnique({ where: { id }, select: { name: true, archivedAt: true } });
+  if (!server) throw new UserError("This server no longer exists.");
+  if (!server.archivedAt) throw new UserError("This server is not archived.");
+  await db.server.update({ where: { id }, data: { archivedAt: null } });
+  revalidatePath("/servers");
+  return { message: `Server ${server.name} restored. Turn its routes on again where they should run.`, redirectTo: `/servers/${id}` };
 });
 
 export const forgetHostKey = action({ role: "admin", schema: z.object({ id: idParam }) }, async ({ id }, { db }) => {

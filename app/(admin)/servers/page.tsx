@@ -8,12 +8,16 @@ import { StateBadge } from "@/app/ui/state-badge";
 
 export const metadata: Metadata = { title: "Servers" };
 
-export default async function ServersPage() {
+export default async function ServersPage({ searchParams }: { searchParams: Promise<{ archived?: string }> }) {
   const user = await requireUser();
-  const servers = await fetchServers();
+  const archived = (await searchParams).archived === "1";
+  const servers = await fetchServers({ archived });
   return (
     <>
       <PageHeader title="Servers">
+        <Link className="link self-center" href={archived ? "/servers" : "/servers?archived=1"}>
+          {archived ? "Hide archived" : "Show archived"}
+        </Link>
         {hasRole(user.role, "admin") && (
           <Link className="btn" href="/servers/new">
             Add server
@@ -41,6 +45,7 @@ export default async function ServersPage() {
                   <Link className="link font-medium" href={`/servers/${s.id}`}>
                     {s.name}
                   </Link>
+                  {s.archivedAt && <span className="ml-2 rounded bg-slate-100 px-1.5 py-0.5 text-xs text-slate-600">archived</span>}
                 </td>
                 <td className="font-mono">
                   {s.sshUser}@{s.address}:{s.port}

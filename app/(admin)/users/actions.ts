@@ -4,7 +4,7 @@ import { z } from "zod";
 import { action } from "@/lib/actions";
 import { UserError } from "@/lib/actions/state";
 import { idParam } from "@/lib/schemas/common";
-import { userCreateSchema, userRoleSchema } from "@/lib/schemas/user";
+import { userCreateSchema, userPasswordSchema, userRoleSchema } from "@/lib/schemas/user";
 import { hashPassword } from "@/lib/sign-in";
 import type { ActionDb } from "@/lib/actions";
 
@@ -17,11 +17,30 @@ export const createUser = action(
   },
 );
 
+// A new role ends the account's sessions: it signs in again and sees what the role allows.
 export const changeRole = action({ role: "admin", schema: userRoleSchema }, async ({ id, role }, { db, user }) => {
   if (role !== "admin") await keepOneAdmin(db, id);
-  const changed = await db.user.update({ where: { id }, data: { role } });
+  const before = await db.user.findUnique({ where: { id }, select: { role: true } });
+  if (!before) throw new UserError("This user no longer exists.");
+  if (before.role === role) return { message: "Nothing changed.", redirectTo: "/users" };
+  const changed = await db.user.update({ where: { id }, data: { role, sessionVersion: { increment: 1 } } });
   revalidatePath("/users");
   return { message: `${changed.email} is now ${role}.${id === user.id ? " (that is you)" : ""}`, redirectTo: "/users" };
+});
+
+export const setPassword = action(
+  { role: "admin", schema: userPasswordSchema, secretFields: ["password"] },
+  async ({ id, password }, { db }) => {
+    const changed = await db.user.update({ where: { id }, data: { passwordHash: await hashPassword(password), sessionVersion: { increment: 1 } } });
+    revalidatePath("/users");
+    return { message: `New password set for ${changed.email}; its sessions have ended.`, redirectTo: "/users" };
+  },
+);
+
+export const endUserSessions = action({ role: "admin", schema: z.object({ id: idParam }) }, async ({ id }, { db }) => {
+  const changed = await db.user.update({ where: { id }, data: { sessionVersion: { increment: 1 } } });
+  revalidatePath("/users");
+  return { message: `Every session of ${changed.email} has ended.`, redirectTo: "/users" };
 });
 
 export const deleteUser = action({ role: "admin", schema: z.object({ id: idParam }) }, async ({ id }, { db, user }) => {

@@ -36,3 +36,29 @@ export function RoleSelect({ action, id, role, roles }: { action: FormAction; id
     </form>
   );
 }
+
+/** Sets a user's password (and so ends the user's sessions); the error shows next to the field. */
+export function PasswordForm({ action, id, email }: { action: FormAction; id: number; email: string }) {
+  const { state, onSubmit, pending } = useFormAction(action);
+  const error = state.fieldErrors?.password?.[0] ?? (!state.ok ? state.message : "");
+  const fieldId = `password-${id}`;
+  return (
+    <form onSubmit={onSubmit} className="flex items-start gap-2">
+      <input type="hidden" name="id" value={id} />
+      <div>
+        <input
+          className="input w-40"
+          type="password"
+          name="password"
+          id={fieldId}
+          autoComplete="new-password"
+          placeholder="New password"
+          aria-label={`New password for ${email}`}
+          aria-invalid={Boolean(state.fieldErrors?.password) || undefined}
+        />
+        {error && <p data-testid="password-error" className="text-xs text-red-700">{error}</p>}
+      </div>
+      <SubmitButton pending={pending} className="btn-secondary">Set</SubmitButton>
+    </form>
+  );
+}

@@ -1,6 +1,7 @@
 "use server";
 import { AuthError } from "next-auth";
 import { signIn } from "@/auth";
+import { describeWait } from "@/lib/sign-in";
 
 export type SignInState = { error?: string; email?: string };
 
@@ -14,8 +15,9 @@ export async function signInAction(_prev: SignInState, formData: FormData): Prom
   } catch (error) {
     // A successful sign-in throws NEXT_REDIRECT: only AuthErrors are ours to report.
     if (!(error instanceof AuthError)) throw error;
-    const code = (error as AuthError & { code?: string }).code;
-    if (code === "rate_limited") return { email, error: "Too many failed attempts. Try again in 15 minutes." };
+    const code = (error as AuthError & { code?: string }).code ?? "";
+    const limited = /^rate_limited:(\d+)$/.exec(code);
+    if (limited) return { email, error: `Too many failed attempts. Try again in ${describeWait(Number(limited[1]))}.` };
     return { email, error: "Wrong e-mail or password." };
   }
 }

@@ -8,7 +8,7 @@ import { PageHeader, formatDate } from "@/app/ui/page-header";
 import { ActionButton } from "@/app/ui/confirm-button";
 import { StateBadge } from "@/app/ui/state-badge";
 import { ServerForm } from "../server-form";
-import { deleteServer, forgetHostKey, testConnection, updateServer } from "../actions";
+import { deleteServer, forgetHostKey, restoreServer, testConnection, updateServer } from "../actions";
 
 export default async function ServerPage({ params }: { params: Promise<{ id: string }> }) {
   const user = await requireUser();
@@ -21,16 +21,26 @@ export default async function ServerPage({ params }: { params: Promise<{ id: str
     <>
       <PageHeader title={`Server ${server.name}`}>
         {hasRole(user.role, "operator") && <ActionButton action={testConnection} fields={{ id: server.id }} label="Test connection" showSuccess />}
-        {admin && (
+        {admin && server.archivedAt && <ActionButton action={restoreServer} fields={{ id: server.id }} label="Restore server" />}
+        {admin && !server.archivedAt && (
           <ActionButton
             action={deleteServer}
             fields={{ id: server.id }}
             label="Delete server"
             className="btn-danger"
-            confirm={`Delete server ${server.name}, its routes and its logs?`}
+            confirm={
+              server._count.operations + server._count.scriptLogs > 0
+                ? `Server ${server.name} has run history: it will be archived (history kept, routes turned off), not deleted. Continue?`
+                : `Delete server ${server.name} and its routes?`
+            }
           />
         )}
       </PageHeader>
+      {server.archivedAt && (
+        <p data-testid="archived-banner" className="mb-4 rounded border border-amber-200 bg-amber-50 px-3 py-2 text-amber-800">
+          Archived on {formatDate(server.archivedAt)}: hidden from lists, no routes run here; its history is kept.
+        </p>
+      )}
       <div className="grid gap-6 lg:grid-cols-[2fr_1fr]">
         <section>
           <ServerForm
