@@ -147,7 +147,7 @@ export async function selectOperations(engine: Engine, selection: Selection) {
       pending.push({ backend: backend.name, action: "save", model: backend.model, objectId: id, objectLabel: objectLabel(backend, backend.model, snapshot, id), before: snapshot, after: snapshot });
     }
   }
-  const routes = (await engine.db.route.findMany({ where: { active: true, ...(selection.server ? { server: { name: selection.server } } : {}) }, orderBy: { id: "asc" } })) as RouteRow[];
+  const routes = (await engine.db.route.findMany({ where: { active: true, server: { archivedAt: null }, ...(selection.server ? { server: { name: selection.server } } : {}) }, orderBy: { id: "asc" } })) as RouteRow[];
   return { pending, routes };
 }
 

@@ -165,7 +165,7 @@ export async function writeOperations(engine: Engine, tx: TxDb, unitOfWork: stri
   const routes =
     onlyRoutes ??
     ((await tx.route.findMany({
-      where: { active: true, backend: { in: [...new Set(pending.map((p) => p.backend))] } },
+      where: { active: true, server: { archivedAt: null }, backend: { in: [...new Set(pending.map((p) => p.backend))] } },
       orderBy: { id: "asc" },
     })) as RouteRow[]);
   const { routed, unrouted, errors } = routeOperations(pending, routes);

@@ -7,13 +7,24 @@ import { idParam } from "@/lib/schemas/common";
 import { matchError, routeSchema, routeUpdateSchema } from "@/lib/schemas/route";
 import { previewMatch as preview } from "@/lib/data/routes";
 
+type RouteDb = Parameters<Parameters<typeof action>[1]>[1]["db"];
+
+/** An archived server takes no routes (restore it first). */
+async function refuseArchived(db: RouteDb, serverId: number) {
+  const server = await db.server.findUnique({ where: { id: serverId }, select: { archivedAt: true, name: true } });
+  if (!server) throw new UserError("This server no longer exists.", "serverId");
+  if (server.archivedAt) throw new UserError(`${server.name} is archived: restore it before routing work to it.`, "serverId");
+}
+
 export const createRoute = action({ role: "admin", schema: routeSchema }, async (input, { db }) => {
+  await refuseArchived(db, input.serverId);
   const route = await db.route.create({ data: input });
   revalidatePath("/routes");
   return { message: `Route for ${route.backend} added.`, redirectTo: "/routes" };
 });
 
 export const updateRoute = action({ role: "admin", schema: routeUpdateSchema }, async ({ id, ...input }, { db }) => {
+  if (input.serverId !== undefined) await refuseArchived(db, input.serverId);
   await db.route.update({ where: { id }, data: input });
   revalidatePath("/routes");
   return { message: "Route saved.", redirectTo: "/routes" };
@@ -30,6 +41,7 @@ export const deleteRoute = action({ role: "admin", schema: z.object({ id: idPara
 export const toggleRoute = action({ role: "admin", schema: z.object({ id: idParam }) }, async ({ id }, { db }) => {
   const route = await db.route.findUnique({ where: { id } });
   if (!route) throw new UserError("This route no longer exists.");
+  if (!route.active) await refuseArchived(db, route.serverId);
   await db.route.update({ where: { id }, data: { active: !route.active } });
   revalidatePath("/routes");
   return { message: `Route ${route.active ? "disabled" : "enabled"}.`, redirectTo: "/routes" };
