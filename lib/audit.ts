@@ -76,19 +76,24 @@ function auditedDelegate(client: object, name: string, delegate: Delegate, actor
   });
 }
 
+/** Models whose primary key is not `id`. */
+const PRIMARY_KEYS: Record<string, string> = { Setting: "key" };
+const keyOf = (model: string) => PRIMARY_KEYS[model] ?? "id";
+
 async function recordedWrite(client: object, model: string, method: string, args: Record<string, unknown>, actor: Actor, settings: AuditSettings) {
+  const pk = keyOf(model);
   const delegate = (client as Record<string, Delegate>)[model[0].toLowerCase() + model.slice(1)];
   const include = settings.include?.(model);
   const withInclude = include ? { include } : {};
   const load = (where: unknown) => delegate.findUnique({ where, ...withInclude });
-  const loadMany = (where: unknown) => delegate.findMany({ where, ...withInclude, orderBy: { id: "asc" } });
+  const loadMany = (where: unknown) => delegate.findMany({ where, ...withInclude, orderBy: { [pk]: "asc" } });
   const record = (before: Row | null, after: Row | null) => recordChange(client as Client, actor, model, before, after, settings);
-  const byId = (rows: Row[]) => new Map(rows.map((r) => [r.id, r]));
+  const byId = (rows: Row[]) => new Map(rows.map((r) => [r[pk], r]));
 
   switch (method) {
     case "create": {
       const result = (await delegate.create(args)) as Row;
-      await record(null, await load({ id: result.id }));
+      await record(null, await load({ [pk]: result[pk] }));
       return result;
     }
     case "createMany":
@@ -96,14 +101,14 @@ async function recordedWrite(client: object, model: string, method: string, args
       // createMany returns no ids: run it as createManyAndReturn so every new row is recorded.
       const { select: _select, include: _include, omit: _omit, ...data } = args;
       const rows = await delegate.createManyAndReturn(data);
-      for (const row of await loadMany({ id: { in: rows.map((r) => r.id) } })) await record(null, row);
-      return method === "createMany" ? { count: rows.length } : delegate.findMany({ where: { id: { in: rows.map((r) => r.id) } }, ...pick(args) });
+      for (const row of await loadMany({ [pk]: { in: rows.map((r) => r[pk]) } })) await record(null, row);
+      return method === "createMany" ? { count: rows.length } : delegate.findMany({ where: { [pk]: { in: rows.map((r) => r[pk]) } }, ...pick(args) });
     }
     case "update":
     case "upsert": {
       const before = await load(args.where);
       const result = (await delegate[method](args)) as Row;
-      await record(before, await load({ id: result.id }));
+      await record(before, await load({ [pk]: result[pk] }));
       return result;
     }
     case "delete": {
@@ -116,8 +121,8 @@ async function recordedWrite(client: object, model: string, method: string, args
     case "updateManyAndReturn": {
       const befores = await loadMany(args.where ?? {});
       const result = await delegate[method](args);
-      const afters = byId(await loadMany({ id: { in: befores.map((r) => r.id) } }));
-      for (const before of befores) await record(before, afters.get(before.id) ?? null);
+      const afters = byId(await loadMany({ [pk]: { in: befores.map((r) => r[pk]) } }));
+      for (const before of befores) await record(before, afters.get(before[pk]) ?? null);
       return result;
     }
     case "deleteMany": {
@@ -145,7 +150,7 @@ export async function recordChange(client: Client, actor: Actor, model: string, 
   await audit(client, actor, {
     action: verb(before, after, changed),
     entity: model,
-    entityId: String(row.id),
+    entityId: String(row[keyOf(model)]),
     summary: `${labelOf(row)}${changed.length ? ` (${changed.join(", ")})` : ""}`,
     before: before ? masked(before, secrets, new Set()) : undefined,
     after: after ? masked(after, secrets, new Set(changed)) : undefined,

@@ -130,7 +130,9 @@ export async function runGroup(engine: Engine, serverRow: ServerRow, backendName
   const ticker = setInterval(flush, engine.flushIntervalMs);
   // Cancel (from any process) is a flag on the log: seen here, it stops the run on the server.
   const cancel = new AbortController();
-  options.signal?.addEventListener("abort", () => cancel.abort(options.signal?.reason), { once: true });
+  const onOuterAbort = () => cancel.abort(options.signal?.reason);
+  if (options.signal?.aborted) onOuterAbort();
+  options.signal?.addEventListener("abort", onOuterAbort, { once: true });
   const cancelPoll = setInterval(() => {
     db.scriptLog
       .findUnique({ where: { id: log.id }, select: { cancelRequestedAt: true } })
@@ -158,6 +160,7 @@ export async function runGroup(engine: Engine, serverRow: ServerRow, backendName
   } finally {
     clearInterval(ticker);
     clearInterval(cancelPoll);
+    options.signal?.removeEventListener("abort", onOuterAbort);
     await flushing;
   }
   if (result.unsettled) {
