@@ -4,7 +4,7 @@ import Credentials from "next-auth/providers/credentials";
 import { z } from "zod";
 import { authConfig } from "./auth.config";
 import { db } from "./lib/db";
-import { clientAddress, trustedProxies } from "./lib/client-address";
+import { UNKNOWN_ADDRESS, clientAddress, trustedProxies } from "./lib/client-address";
 import { loadEnv } from "./lib/env";
 import { verifySignIn } from "./lib/sign-in";
 
@@ -30,7 +30,7 @@ export const { auth, signIn, signOut, handlers } = NextAuth({
         if (!parsed.success) return null;
         proxies ??= trustedProxies(loadEnv().ORCHESTRA_TRUSTED_PROXIES);
         const address = clientAddress(request.headers, proxies);
-        const result = await verifySignIn(db, parsed.data.email, parsed.data.password, address);
+        const result = await verifySignIn(db, parsed.data.email, parsed.data.password, address === UNKNOWN_ADDRESS ? null : address);
         if (!result.ok && result.reason === "rate_limited") throw new RateLimited(result.retryAfterSeconds);
         if (!result.ok) return null;
         const { id, email, name, sessionVersion } = result.user;

@@ -34,21 +34,23 @@ export function accountDelayMs(failures: number): number {
   return Math.min(2 ** (failures - ACCOUNT_FREE_FAILURES + 1) * 1000, ACCOUNT_MAX_DELAY_MS);
 }
 
-export async function verifySignIn(db: Db, email: string, password: string, address: string, now = new Date()): Promise<SignInResult> {
+/** `address` null: the client address is unknown (no socket stamp), so only the account limit applies —
+ * one shared bucket for every client would let a stranger block everyone's sign-in. */
+export async function verifySignIn(db: Db, email: string, password: string, address: string | null, now = new Date()): Promise<SignInResult> {
   const accountKey = `account:${email}`;
   const addressKey = `address:${address}`;
   // The attempt is written as a failure before the (slow) password check, so concurrent guesses count
   // each other instead of all passing the check at once; it is taken back if refused or right.
   const mine = await db.signInFailure.create({ data: { key: accountKey, createdAt: now } });
-  const mineAtAddress = await db.signInFailure.create({ data: { key: addressKey, createdAt: now } });
+  const mineAtAddress = address === null ? null : await db.signInFailure.create({ data: { key: addressKey, createdAt: now } });
   const forget = (ids: number[]) => db.signInFailure.deleteMany({ where: { id: { in: ids } } });
 
   const waitMs = Math.max(
     await accountWaitMs(db, accountKey, mine.id, now),
-    await addressWaitMs(db, addressKey, mineAtAddress.id, now),
+    mineAtAddress ? await addressWaitMs(db, addressKey, mineAtAddress.id, now) : 0,
   );
   if (waitMs > 0) {
-    await forget([mine.id, mineAtAddress.id]);
+    await forget([mine.id, ...(mineAtAddress ? [mineAtAddress.id] : [])]);
     return { ok: false, reason: "rate_limited", retryAfterSeconds: Math.ceil(waitMs / 1000) };
   }
 
@@ -59,7 +61,7 @@ export async function verifySignIn(db: Db, email: string, password: string, addr
     return { ok: false, reason: "wrong" };
   }
   // The address keeps its other failures: one valid account must not reset a guesser's budget.
-  await db.signInFailure.deleteMany({ where: { OR: [{ key: accountKey }, { id: mineAtAddress.id }] } });
+  await db.signInFailure.deleteMany({ where: { OR: [{ key: accountKey }, ...(mineAtAddress ? [{ id: mineAtAddress.id }] : [])] } });
   return { ok: true, user: { id: user.id, email: user.email, name: user.name, sessionVersion: user.sessionVersion } };
 }
 

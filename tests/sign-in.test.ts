@@ -62,6 +62,9 @@ describe("sign-in", () => {
     const limited = await verifySignIn(db, "op@x.test", "correct horse", "10.0.0.66", at(t0, 30));
     expect(limited).toEqual({ ok: false, reason: "rate_limited", retryAfterSeconds: ADDRESS_WINDOW_MS / 1000 - 30 });
     expect(await verifySignIn(db, "op@x.test", "correct horse", "10.0.0.67", at(t0, 30))).toMatchObject({ ok: true });
+    // an unknown address is not one shared bucket: only the account limit applies to it
+    for (let i = 0; i < ADDRESS_MAX_FAILURES; i++) await verifySignIn(db, `other${i}@x.test`, "bad", null, at(t0, 40));
+    expect(await verifySignIn(db, "op@x.test", "correct horse", null, at(t0, 41))).toMatchObject({ ok: true });
     // the oldest failure ages out of the window
     expect(await verifySignIn(db, "op@x.test", "correct horse", "10.0.0.66", at(t0, ADDRESS_WINDOW_MS / 1000 + 1))).toMatchObject({ ok: true });
   });
