@@ -15,6 +15,7 @@ import { Worker } from "../lib/orchestration/worker";
 import { createRegistry } from "../lib/services/registry";
 import { resetDb, testDb } from "./db";
 import { clientKey, startSshHost, type SshHost } from "./support/ssh-host";
+import { waitFor as waitForOf } from "./support/wait";
 import { spawnWorker, stopWorker, type WorkerProcess } from "./support/worker-process";
 
 const db = testDb();
@@ -24,15 +25,8 @@ let executor: SshExecutor;
 let engine: Engine;
 let work: string;
 
-async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+/** The drills' waits: longer, and polled more often, than the shared default. */
+const waitFor = <T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 30_000) => waitForOf(what, fn, timeoutMs, 50);
 
 const unfinished = () => db.operation.count({ where: { state: { in: ["PENDING", "RUNNING"] } } });
 

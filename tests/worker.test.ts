@@ -12,6 +12,7 @@ import { Worker } from "../lib/orchestration/worker";
 import { createRegistry } from "../lib/services/registry";
 import { resetDb, testDb } from "./db";
 import { clientKey, startSshHost, type SshHost } from "./support/ssh-host";
+import { waitFor } from "./support/wait";
 import { spawnWorker, stopWorker } from "./support/worker-process";
 
 const db = testDb();
@@ -60,16 +61,6 @@ async function queue(fn: (tx: TxDb) => Promise<unknown>) {
 }
 
 const createSite = (name: string) => (tx: TxDb) => tx.website.create({ data: { name, domains: { create: [{ name: `${name}.test` }] } } });
-
-async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const allDone = () => waitFor("all operations to finish", async () => (await db.operation.count({ where: { state: { in: ["PENDING", "RUNNING"] } } })) === 0);
 

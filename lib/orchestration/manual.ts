@@ -2,7 +2,7 @@
 // run chosen objects on demand (or only render what would run, for a dry run).
 import type { Engine } from "./engine";
 import { runOperations } from "./dispatcher";
-import { covers, identityOf, leaseUntil, newOwner } from "./outbox";
+import { covers, identityOf, leaseFree, leaseUntil, newOwner } from "./outbox";
 import type { RunReport } from "./runner";
 import { renderScript } from "./script";
 import { routeOperations, type RouteRow } from "./router";
@@ -74,7 +74,7 @@ export async function retryLog(engine: Engine, logId: number, userId?: number | 
     // Operations waiting for an automatic retry are replaced by this one, which brings the current state.
     const now = engine.now();
     await tx.operation.updateMany({
-      where: { id: { in: operations.filter((o) => o.state === "PENDING").map((o) => o.id) }, state: "PENDING", OR: [{ leaseOwner: null }, { leaseUntil: null }, { leaseUntil: { lt: now } }] },
+      where: { id: { in: operations.filter((o) => o.state === "PENDING").map((o) => o.id) }, state: "PENDING", OR: leaseFree(now) },
       data: { state: "SUPERSEDED", leaseOwner: null, leaseUntil: null },
     });
     const pending: PendingOperation[] = [];

@@ -69,6 +69,11 @@ export function covers(later: string, earlier: string): boolean {
 
 // ——— leases ———
 
+/** Conditions under which an operation's lease is free to take at `now`: nobody holds it, or it expired. */
+export function leaseFree(now: Date) {
+  return [{ leaseOwner: null }, { leaseUntil: null }, { leaseUntil: { lt: now } }];
+}
+
 /** Takes the lane's lease if it is free, expired or already ours. */
 export async function acquireLane(engine: Engine, serverId: number, backend: string, owner: string): Promise<boolean> {
   const now = engine.now();
@@ -175,7 +180,7 @@ export async function claim(engine: Engine, ids: readonly number[], owner: strin
     where: {
       id: { in: [...ids] },
       state: "PENDING",
-      OR: [{ leaseOwner: null }, { leaseUntil: null }, { leaseUntil: { lt: now } }, { leaseOwner: owner }, ...(heldBy ? [{ leaseOwner: heldBy }] : [])],
+      OR: [...leaseFree(now), { leaseOwner: owner }, ...(heldBy ? [{ leaseOwner: heldBy }] : [])],
     },
     data: { leaseOwner: owner, leaseUntil: leaseUntil(engine) },
   });
@@ -391,9 +396,10 @@ export async function runLane(engine: Engine, serverId: number, backend: string,
   const reports: RunReport[] = [];
   try {
     if (!(await recoverLane(engine, serverId, backend))) return reports;
-    for (;;) {
-      // Still ours? (a stall longer than the lease may have handed the lane to someone else)
-      if (beat.lost.aborted || !(await acquireLane(engine, serverId, backend, owner))) break;
+    for (let round = 0; ; round++) {
+      // Still ours? (a stall longer than the lease may have handed the lane to someone else; the first
+      // round follows the acquisition itself)
+      if (beat.lost.aborted || (round > 0 && !(await acquireLane(engine, serverId, backend, owner)))) break;
       const ids = await runnableInLane(engine, serverId, backend, owner, { only: options.only, heldBy: options.heldBy });
       const claimed = await claim(engine, ids, owner, options.heldBy);
       if (claimed.length === 0) break;
@@ -434,7 +440,7 @@ export async function lanesWithWork(engine: Engine, limit = 1000): Promise<Array
     by: ["serverId", "backend"],
     where: {
       OR: [
-        { state: "PENDING", runAfter: { lte: now }, OR: [{ leaseOwner: null }, { leaseUntil: null }, { leaseUntil: { lt: now } }] },
+        { state: "PENDING", runAfter: { lte: now }, OR: leaseFree(now) },
         { state: "RUNNING", OR: [{ leaseUntil: null }, { leaseUntil: { lt: now } }] },
       ],
     },
@@ -450,7 +456,7 @@ export async function lanesWithWork(engine: Engine, limit = 1000): Promise<Array
 export async function revokeOperations(engine: Engine, operationIds: readonly number[]): Promise<number> {
   const now = engine.now();
   const { count } = await engine.db.operation.updateMany({
-    where: { id: { in: [...operationIds] }, OR: [{ state: "FAILURE" }, { state: "PENDING", OR: [{ leaseOwner: null }, { leaseUntil: null }, { leaseUntil: { lt: now } }] }] },
+    where: { id: { in: [...operationIds] }, OR: [{ state: "FAILURE" }, { state: "PENDING", OR: leaseFree(now) }] },
     data: { state: "REVOKED", leaseOwner: null, leaseUntil: null },
   });
   await engine.db.scriptLog.updateMany({
