@@ -3,14 +3,18 @@
 //   npm run orchestrate -- --model SystemUser --ids 3,4      run the backends of these objects now
 //   npm run orchestrate -- --backend system-users --server web1
 //   npm run orchestrate -- --retry 42                        run script log #42 again
+//   npm run orchestrate -- --service system-users --ids 3 --command expire-password
+//                                                            run a backend command on these objects
+//   npm run orchestrate -- --commands                        list the commands of every backend
 // Exit code: 0 when every run succeeded (or had nothing to do), 1 when one did not, 2 on bad usage.
 import { parseArgs } from "node:util";
 import { createEngine } from "../lib/engine";
+import { SERVICES, serviceBySlug } from "../lib/services";
 import { dryRun, retryLog, runSelection } from "../lib/orchestration/manual";
 import type { RunReport } from "../lib/orchestration/runner";
 
 function usage(message: string): never {
-  console.error(`orchestrate: ${message}\nusage: npm run orchestrate -- [--dry-run] [--backend NAME] [--server NAME] [--model MODEL] [--ids 1,2] | --retry LOG_ID`);
+  console.error(`orchestrate: ${message}\nusage: npm run orchestrate -- [--dry-run] [--backend NAME] [--server NAME] [--model MODEL | --service SLUG] [--ids 1,2] [--command NAME] | --retry LOG_ID | --commands`);
   process.exit(2);
 }
 
@@ -25,6 +29,9 @@ async function main(): Promise<number> {
         model: { type: "string" },
         ids: { type: "string" },
         retry: { type: "string" },
+        service: { type: "string" },
+        command: { type: "string" },
+        commands: { type: "boolean", default: false },
       },
     });
   } catch (error) {
@@ -34,7 +41,18 @@ async function main(): Promise<number> {
   const engine = createEngine();
   try {
     if (values.backend) engine.registry.get(values.backend);
-    const selection = { backend: values.backend, server: values.server, model: values.model, ids: values.ids?.split(",").map((s) => s.trim()).filter(Boolean) };
+    if (values.commands) {
+      for (const b of engine.registry.all()) {
+        for (const [name, c] of Object.entries(b.commands ?? {})) console.log(`${b.name.padEnd(16)} ${name.padEnd(18)} ${c.title}${c.description ? `: ${c.description}` : ""}`);
+      }
+      return 0;
+    }
+    const service = values.service ? serviceBySlug(values.service) : null;
+    if (values.service && !service) usage(`unknown service ${values.service} (known: ${SERVICES.map((s) => s.slug).join(", ")})`);
+    const ids = values.ids?.split(",").map((s) => s.trim()).filter(Boolean);
+    // A command changes servers without a change in the database: never on every object by accident.
+    if (values.command && !ids?.length) usage("--command needs --ids");
+    const selection = { backend: values.backend, server: values.server, model: service?.model ?? values.model, ids, command: values.command };
 
     if (values.retry) {
       const { report, superseded, queued } = await retryLog(engine, Number(values.retry));

@@ -3,13 +3,13 @@ import { createDb, type Db } from "./db-client";
 import { loadEnv } from "./env";
 import { Engine } from "./orchestration/engine";
 import { SshExecutor } from "./orchestration/executors/ssh";
-import { createRegistry } from "./services/registry";
+import { servicesRegistry } from "./services";
 
 export function createEngine(db: Db = createDb(), env: NodeJS.ProcessEnv = process.env): Engine {
   const settings = loadEnv(env);
   return new Engine({
     db,
-    registry: createRegistry(),
+    registry: servicesRegistry(),
     executor: () => SshExecutor.fromKeyFile(settings.sshKeyPath, { connectTimeoutMs: settings.ORCHESTRA_SSH_CONNECT_TIMEOUT_MS }),
     scriptTimeoutMs: settings.ORCHESTRA_SCRIPT_TIMEOUT_MS,
     leaseMs: settings.ORCHESTRA_LEASE_MS,

@@ -29,7 +29,7 @@ const probe: Backend = {
   model: "SystemUser",
   actions: ["save", "delete"],
   method: "ssh",
-  variables: { PROBE: "true" },
+  variables: { PROBE: { default: "true", description: "A command line the probe appends." } },
   save(ctx, o) {
     ctx.append(sh`echo saving ${String(o.username)}`);
     ctx.append(raw(ctx.variable("PROBE")));

@@ -15,7 +15,7 @@ export function FlashBanner({ flash }: { flash: Flash }) {
       className={`mb-4 rounded border px-3 py-2 ${flash.ok ? "border-emerald-200 bg-emerald-50 text-emerald-800" : "border-red-200 bg-red-50 text-red-800"}`}
     >
       <p>{flash.message}</p>
-      {flash.runs && flash.runs.length > 0 && <RunList runs={flash.runs} />}
+      {((flash.runs?.length ?? 0) > 0 || (flash.notices?.length ?? 0) > 0) && <RunList runs={flash.runs ?? []} notices={flash.notices} />}
     </div>
   );
 }

@@ -71,7 +71,7 @@ export function FormMessage({ state }: { state: ActionState }) {
     >
       <p>{state.message}</p>
       {state.fieldErrors?._form?.map((e) => <p key={e}>{e}</p>)}
-      {state.runs && state.runs.length > 0 && <RunList runs={state.runs} />}
+      {((state.runs?.length ?? 0) > 0 || (state.notices?.length ?? 0) > 0) && <RunList runs={state.runs ?? []} notices={state.notices} />}
     </div>
   );
 }

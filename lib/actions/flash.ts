@@ -2,10 +2,10 @@ import type { ActionState } from "./state";
 
 export const FLASH_COOKIE = "orchestra-flash";
 
-export type Flash = Pick<ActionState, "ok" | "message" | "runs">;
+export type Flash = Pick<ActionState, "ok" | "message" | "runs" | "notices">;
 
 export function encodeFlash(state: ActionState): string {
-  const flash: Flash = { ok: state.ok, message: state.message, runs: state.runs?.slice(0, 20) };
+  const flash: Flash = { ok: state.ok, message: state.message, runs: state.runs?.slice(0, 20), notices: state.notices?.slice(0, 10) };
   return Buffer.from(JSON.stringify(flash)).toString("base64url");
 }
 

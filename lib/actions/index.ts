@@ -18,6 +18,14 @@ const auditSettings: AuditSettings = {
   secretFields: (model) => engine.registry.forModel(model).flatMap((b) => b.secretFields ?? []),
 };
 
+/** What did not run and why, in words: operations no route matched, routes that could not be evaluated. */
+function unitNotices(unit: { unrouted: Array<{ backend: string; action: string; objectLabel: string }>; routeErrors: string[] }): string[] {
+  const unrouted = unit.unrouted.map((op) => `No active route of ${op.backend} matched ${op.objectLabel}: its ${op.action} runs on no server.`);
+  // route errors name the route and the object, never a value of the object (see router.ts)
+  const errors = unit.routeErrors.map((e) => `Route error (this route was skipped): ${e.length > 300 ? `${e.slice(0, 300)}…` : e}`);
+  return [...unrouted, ...errors].slice(0, 20);
+}
+
 /** `action({ role, schema }, handler)`: the only way this app defines a server action. */
 export const action = createActionWrapper<{ db: ActionDb }>({
   getUser: currentUser,
@@ -28,7 +36,7 @@ export const action = createActionWrapper<{ db: ActionDb }>({
     const unit = await orchestrate(engine, (tx) => fn({ db: auditing(tx, user, auditSettings) }));
     const reports = await runUnitOfWork(engine, unit, { userId: user.id });
     const runs = reports.map(({ logId, server, backend, state, operations }) => ({ logId, server, backend, state, operations }));
-    return { result: unit.result, runs };
+    return { result: unit.result, runs, notices: unitNotices(unit) };
   },
   // Outside a unit of work each audited write gets its own transaction with its audit row.
   direct: (user, fn) => fn({ db: auditing(db, user, { ...auditSettings, transaction: (write) => db.$transaction((tx) => write(tx)) }) }),

@@ -17,6 +17,8 @@ export type ActionState = {
   values?: Record<string, string>;
   /** Scripts that ran because of this action (the admin's feedback on what happened on servers). */
   runs?: RunReport[];
+  /** What the unit of work did not run and why: operations no route matched, routes that failed to evaluate. */
+  notices?: string[];
 };
 
 export const initialState: ActionState = { ok: false, message: "" };

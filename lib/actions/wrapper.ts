@@ -7,12 +7,12 @@ import { isUserError, type ActionState, type FieldErrors, type RunReport } from 
 
 export type ActionUser = { id: number; email: string; name: string; role: Role };
 
-export type ActionOutcome = { message?: string; redirectTo?: string; runs?: RunReport[] } | void;
+export type ActionOutcome = { message?: string; redirectTo?: string; runs?: RunReport[]; notices?: string[] } | void;
 
 export type WrapperDeps<Ctx> = {
   getUser(): Promise<ActionUser | null>;
   /** Runs the handler inside a unit of work; returns its result and the script runs it caused. */
-  unitOfWork<T>(user: ActionUser, fn: (ctx: Ctx) => Promise<T>): Promise<{ result: T; runs: RunReport[] }>;
+  unitOfWork<T>(user: ActionUser, fn: (ctx: Ctx) => Promise<T>): Promise<{ result: T; runs: RunReport[]; notices?: string[] }>;
   /** Runs the handler without a unit of work (for actions that run scripts themselves: retry, test). */
   direct<T>(user: ActionUser, fn: (ctx: Ctx) => Promise<T>): Promise<T>;
   /** Re-throws framework control flow (redirect, notFound) that must not be caught. */
@@ -54,9 +54,10 @@ export function createActionWrapper<Ctx>(deps: WrapperDeps<Ctx>) {
       let redirectTo: string | undefined;
       try {
         const run = (ctx: Ctx) => handler(parsed.data, { ...ctx, user });
-        const { result, runs: unitRuns } =
+        const { result, runs: unitRuns, notices: unitNotices = [] } =
           options.unitOfWork === false ? { result: await deps.direct(user, run), runs: [] } : await deps.unitOfWork(user, run);
         const runs = [...unitRuns, ...(result?.runs ?? [])];
+        const notices = [...unitNotices, ...(result?.notices ?? [])];
         redirectTo = result?.redirectTo;
         const failed = runs.filter((r) => !["SUCCESS", "NOTHING"].includes(r.state));
         state = {
@@ -65,6 +66,7 @@ export function createActionWrapper<Ctx>(deps: WrapperDeps<Ctx>) {
             ? `${result?.message ?? "Saved."} But ${failed.length} of ${runs.length} script run(s) did not succeed.`
             : (result?.message ?? "Saved."),
           runs,
+          ...(notices.length ? { notices } : {}),
         };
       } catch (error) {
         deps.rethrow(error);

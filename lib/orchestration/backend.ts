@@ -2,7 +2,7 @@
 // loudly on an unknown name.
 import { declareSecretFields } from "./secret-fields";
 import type { ShellFragment } from "./shell";
-import type { Action, PendingOperation, ServerInfo, Snapshot } from "./types";
+import { ACTIONS, type Action, type PendingOperation, type ServerInfo, type Snapshot } from "./types";
 
 /** What a backend's functions receive while a script is rendered for one server. */
 export type ScriptContext = {
@@ -16,6 +16,35 @@ export type ScriptContext = {
    * executed script. The stored script shows it masked, and its value is masked in the logged output.
    */
   secret(value: string): ShellFragment;
+  /** A variable naming a command, split into words (each quoted by `sh`, so it cannot smuggle syntax). */
+  command(name: string): string[];
+  /**
+   * The other servers where `backend` runs for `object` (its routes, active, server not archived), e.g.
+   * a DNS primary finding its secondaries. Empty when the render has no routing at hand (a dry run of
+   * one backend in a test).
+   */
+  serversFor(backend: string, object: Snapshot): ServerInfo[];
+};
+
+/** A per-server variable a backend reads: the server page lists it with its effective value. */
+export type VariableSpec = {
+  default: string;
+  description: string;
+  /** The value is a command line (split into words, each quoted). */
+  command?: boolean;
+};
+
+/**
+ * A named action beyond save and delete ("expire password", "reload"): run on chosen objects from the
+ * admin or the CLI, routed like a save of the object's current state and logged like any operation.
+ * It changes nothing in the database.
+ */
+export type BackendCommand = {
+  title: string;
+  description?: string;
+  /** Asked before running it from the admin. */
+  confirm?: string;
+  run(ctx: ScriptContext, object: Snapshot, operation: PendingOperation): void;
 };
 
 export type RelatedModel = {
@@ -50,8 +79,10 @@ export type Backend = {
   method: "ssh" | "local";
   /** Run one script of this backend at a time, across servers. */
   serialize?: boolean;
-  /** Default values of the per-server variables this backend reads. */
-  variables?: Record<string, string>;
+  /** The per-server variables this backend reads, with defaults (ctx.variable refuses undeclared ones). */
+  variables?: Record<string, VariableSpec>;
+  /** Named actions beyond save and delete (the operation's action is the command's name). */
+  commands?: Record<string, BackendCommand>;
   /**
    * What the server knows the object by (a username, a site's file name). Operations of a lane that
    * share it run in commit order even when their database ids differ (a deleted and re-created site).
@@ -71,6 +102,8 @@ export type Backend = {
   sync?(ctx: ScriptContext, objects: readonly Snapshot[]): void;
   /** For method "local": runs in-process instead of a script. Throwing marks the log FAILURE. */
   runLocal?(ctx: LocalContext, operations: readonly PendingOperation[]): Promise<void>;
+  /** Backends whose routes this one reads while rendering (ctx.serversFor), e.g. a DNS primary its secondaries'. */
+  asksRouter?: readonly string[];
   /** Render a script even when no operation added content (e.g. a sync of the whole config). */
   force?: boolean;
 };
@@ -84,6 +117,9 @@ export class BackendRegistry {
 
   register(backend: Backend): void {
     if (this.byName.has(backend.name)) throw new Error(`backend ${backend.name} is registered twice`);
+    for (const name of Object.keys(backend.commands ?? {})) {
+      if (!/^[a-z][a-z0-9-]{0,39}$/.test(name) || (ACTIONS as readonly string[]).includes(name)) throw new Error(`backend ${backend.name}: command name ${JSON.stringify(name)} is not a plain name`);
+    }
     if (backend.method === "local" && !backend.runLocal) throw new Error(`local backend ${backend.name} needs runLocal`);
     this.byName.set(backend.name, backend);
     declareSecretFields(backend.model, backend.secretFields);
@@ -123,6 +159,20 @@ export class BackendRegistry {
       b.relatedModels?.forEach((r) => models.add(r.model));
     }
     return models;
+  }
+
+  /** Every variable name some backend declares, with the backends that read it. */
+  declaredVariables(): Map<string, Array<{ backend: Backend; spec: VariableSpec }>> {
+    const out = new Map<string, Array<{ backend: Backend; spec: VariableSpec }>>();
+    for (const backend of this.all()) {
+      for (const [name, spec] of Object.entries(backend.variables ?? {})) out.set(name, [...(out.get(name) ?? []), { backend, spec }]);
+    }
+    return out;
+  }
+
+  /** The command `name` of a backend, or null. */
+  command(backend: string, name: string): BackendCommand | null {
+    return this.has(backend) ? (this.get(backend).commands?.[name] ?? null) : null;
   }
 
   /** Relations to include when snapshotting a row of `model`. */

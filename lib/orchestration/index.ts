@@ -4,6 +4,7 @@ export { Engine, type EngineOptions } from "./engine";
 export { orchestrate, type TxDb, type UnitOfWorkResult, type OperationRow } from "./unit-of-work";
 export { runOperations, runUnitOfWork } from "./dispatcher";
 export { retryLog, revokeOperations, cancelLog, dryRun, runSelection, type Selection } from "./manual";
+export type { BackendCommand, VariableSpec } from "./backend";
 export { compileMatch, validateMatch, routeOperations, routeInput, MatchError } from "./router";
 export { renderScript } from "./script";
 export { sh, raw, quote } from "./shell";

@@ -1,13 +1,15 @@
 // Runs outside a model change: retry a script log (converging to the current state), re-apply objects,
 // run chosen objects on demand (or only render what would run, for a dry run).
+import { randomUUID } from "node:crypto";
 import type { Engine } from "./engine";
 import { runOperations } from "./dispatcher";
 import { covers, identityOf, leaseFree, leaseUntil, newOwner } from "./outbox";
 import type { RunReport } from "./runner";
-import { renderScript } from "./script";
+import { renderScript, type ServerLookup } from "./script";
+import { serverLookup } from "./sync";
 import { routeOperations, type RouteRow } from "./router";
 import { delegateOf, toSnapshot } from "./snapshot";
-import { OperatorError, serverInfo, type PendingOperation, type Snapshot } from "./types";
+import { ACTIONS, isStateAction, OperatorError, serverInfo, type PendingOperation, type Snapshot } from "./types";
 import { objectLabel } from "./backend";
 import { ownerOf, writeOperations } from "./unit-of-work";
 
@@ -26,12 +28,14 @@ export async function supersededIn(engine: Engine, log: { serverId: number; back
   if (operations.length === 0) return [];
   const first = Math.min(...operations.map((o) => o.id));
   const later = await db.operation.findMany({
-    where: { serverId: log.serverId, backend: log.backend, id: { gt: first }, state: { not: "REVOKED" } },
+    // commands neither supersede nor are superseded (see supersedeFailures)
+    where: { serverId: log.serverId, backend: log.backend, id: { gt: first }, state: { not: "REVOKED" }, action: { in: [...ACTIONS] } },
     select: { id: true, identity: true, state: true, scriptLogs: { select: { scriptLogId: true }, orderBy: { scriptLogId: "desc" }, take: 1 } },
     orderBy: { id: "desc" },
   });
   const out: Superseded[] = [];
   for (const op of operations) {
+    if (!isStateAction(op.action)) continue;
     const newer = later.find((l) => l.id > op.id && !operations.some((o) => o.id === l.id) && covers(l.identity, op.identity));
     if (newer) out.push({ operationId: op.id, objectLabel: op.objectLabel, byOperationId: newer.id, byLogId: newer.scriptLogs[0]?.scriptLogId ?? null, byState: newer.state });
   }
@@ -88,7 +92,10 @@ export async function retryLog(engine: Engine, logId: number, userId?: number | 
       const include = engine.registry.includeFor(op.model);
       const current = toSnapshot(await delegateOf(tx, op.model).findUnique({ where: { id: Number(op.objectId) }, ...(include ? { include } : {}) }));
       const last = (op.after ?? op.before) as Snapshot | null;
-      if (current) {
+      if (!isStateAction(op.action)) {
+        // a command runs again on the object as it is now; on a deleted object it has no meaning
+        if (current) pending.push({ backend: backend.name, action: op.action, model: op.model, objectId: op.objectId, objectLabel: objectLabel(backend, op.model, current, op.objectId), before: current, after: current });
+      } else if (current) {
         // What the server had before this log's change: the log's `before` (a rename is a rename).
         const before = (op.before as Snapshot | null) ?? null;
         pending.push({ backend: backend.name, action: "save", model: op.model, objectId: op.objectId, objectLabel: objectLabel(backend, op.model, current, op.objectId), before, after: current });
@@ -130,12 +137,19 @@ export type Selection = {
   ids?: string[];
   backend?: string;
   server?: string;
+  /** A backend command to run instead of a save of the current state (only backends declaring it). */
+  command?: string;
 };
 
-/** Save operations for the current state of the selected objects, routed but not written. */
+/** Save (or command) operations for the current state of the selected objects, routed but not written. */
 export async function selectOperations(engine: Engine, selection: Selection) {
-  const backends = engine.registry.all().filter((b) => (!selection.backend || b.name === selection.backend) && (!selection.model || b.model === selection.model));
+  const backends = engine.registry
+    .all()
+    .filter((b) => (!selection.backend || b.name === selection.backend) && (!selection.model || b.model === selection.model))
+    .filter((b) => !selection.command || b.commands?.[selection.command]);
   if (selection.backend) engine.registry.get(selection.backend); // fails loudly on an unknown name
+  if (selection.command && backends.length === 0) throw new OperatorError(`no backend${selection.backend ? ` ${selection.backend}` : ""}${selection.model ? ` of ${selection.model}` : ""} has a command ${JSON.stringify(selection.command)}`);
+  const action = selection.command ?? "save";
   const pending: PendingOperation[] = [];
   for (const backend of backends) {
     const delegate = delegateOf(engine.db, backend.model);
@@ -144,7 +158,7 @@ export async function selectOperations(engine: Engine, selection: Selection) {
     for (const row of await delegate.findMany({ where, ...(include ? { include } : {}), orderBy: { id: "asc" } })) {
       const snapshot = toSnapshot(row)!;
       const id = String(row.id);
-      pending.push({ backend: backend.name, action: "save", model: backend.model, objectId: id, objectLabel: objectLabel(backend, backend.model, snapshot, id), before: snapshot, after: snapshot });
+      pending.push({ backend: backend.name, action, model: backend.model, objectId: id, objectLabel: objectLabel(backend, backend.model, snapshot, id), before: snapshot, after: snapshot });
     }
   }
   const routes = (await engine.db.route.findMany({ where: { active: true, server: { archivedAt: null }, ...(selection.server ? { server: { name: selection.server } } : {}) }, orderBy: { id: "asc" } })) as RouteRow[];
@@ -163,10 +177,13 @@ export async function dryRun(engine: Engine, selection: Selection) {
     if (!groups.has(key)) groups.set(key, { server, backend: operation.backend, operations: [] });
     groups.get(key)!.operations.push(operation);
   }
+  const lookups = new Map<string, ServerLookup>();
+  for (const backend of new Set([...groups.values()].map((g) => g.backend))) lookups.set(backend, await serverLookup(engine, engine.registry.get(backend).asksRouter ?? []));
   return {
     scripts: [...groups.values()].map((g) => {
       // only the stored (masked) form: a dry run prints no secret
-      const { text, hasContent } = renderScript(engine.registry.get(g.backend), serverInfo(g.server), g.operations);
+      const backend = engine.registry.get(g.backend);
+      const { text, hasContent } = renderScript(backend, serverInfo(g.server), g.operations, [], lookups.get(g.backend));
       return { server: g.server.name, backend: g.backend, text, hasContent };
     }),
     unrouted,
@@ -176,7 +193,7 @@ export async function dryRun(engine: Engine, selection: Selection) {
 /** Runs the backends of the selected objects now, as a unit of work of its own. */
 export async function runSelection(engine: Engine, selection: Selection, userId?: number | null): Promise<{ reports: RunReport[]; unrouted: PendingOperation[] }> {
   const { pending, routes } = await selectOperations(engine, selection);
-  const unitOfWork = `manual:${Date.now()}`;
+  const unitOfWork = `${selection.command ? `command:${selection.command}` : "manual"}:${randomUUID()}`;
   const written = await engine.db.$transaction((tx) => writeOperations(engine, tx, unitOfWork, pending, routes));
   const reports = await runOperations(engine, written.operations.map((o) => o.id), { userId, heldBy: ownerOf(unitOfWork) });
   return { reports, unrouted: written.unrouted };

@@ -21,7 +21,7 @@ import { notifyFailure } from "./notify";
 import type { RunMarker } from "./executors/types";
 import { groupOperation, runGroup, type RunOptions, type RunReport } from "./runner";
 import { maskSecrets, renderScript } from "./script";
-import { OperatorError, serverInfo, type PendingOperation, type ServerInfo } from "./types";
+import { ACTIONS, OperatorError, serverInfo, type PendingOperation, type ServerInfo } from "./types";
 
 export const OWNER_KINDS = ["uow", "request", "worker", "retry"] as const;
 export type OwnerKind = (typeof OWNER_KINDS)[number];
@@ -221,10 +221,12 @@ export async function afterRun(engine: Engine, report: RunReport, policy: RetryP
 /** Earlier failures on the same server objects are moot once a later operation on them succeeded. */
 export async function supersedeFailures(engine: Engine, serverId: number, backend: string, succeededIds: readonly number[]): Promise<void> {
   if (succeededIds.length === 0) return;
-  const done = await engine.db.operation.findMany({ where: { id: { in: [...succeededIds] }, state: "SUCCESS" }, select: { id: true, identity: true } });
+  // Only saves and deletes settle what a server holds: a command (expire a password) is not made moot
+  // by a later save, nor does it settle an earlier failed save.
+  const done = await engine.db.operation.findMany({ where: { id: { in: [...succeededIds] }, state: "SUCCESS", action: { in: [...ACTIONS] } }, select: { id: true, identity: true } });
   if (done.length === 0) return;
   const last = Math.max(...done.map((d) => d.id));
-  const failed = await engine.db.operation.findMany({ where: { serverId, backend, state: "FAILURE", id: { lt: last } }, select: { id: true, identity: true } });
+  const failed = await engine.db.operation.findMany({ where: { serverId, backend, state: "FAILURE", id: { lt: last }, action: { in: [...ACTIONS] } }, select: { id: true, identity: true } });
   const moot = failed.filter((f) => done.some((d) => d.id > f.id && covers(d.identity, f.identity))).map((f) => f.id);
   if (moot.length) await engine.db.operation.updateMany({ where: { id: { in: moot }, state: "FAILURE" }, data: { state: "SUPERSEDED" } });
 }

@@ -8,7 +8,7 @@ import type { ExecutionResult } from "./executors/types";
 import { BoundedOutput } from "./output";
 import { laneName, runKey } from "./executors/supervisor";
 import { maskSecrets, renderScript } from "./script";
-import { syncObjects } from "./sync";
+import { serverLookup, syncObjects } from "./sync";
 import { serverInfo, type LogState, type PendingOperation, type Snapshot } from "./types";
 
 export type GroupOperation = PendingOperation & { id: number };
@@ -56,7 +56,8 @@ export async function runGroup(engine: Engine, serverRow: ServerRow, backendName
   let hasContent = false;
   try {
     const objects = backend.kind === "sync" ? await syncObjects(engine, backend.name, server.id) : [];
-    ({ text: script, executable, secrets, hasContent } = renderScript(backend, server, operations, objects));
+    const lookup = await serverLookup(engine, backend.asksRouter ?? []);
+    ({ text: script, executable, secrets, hasContent } = renderScript(backend, server, operations, objects, lookup));
   } catch (error) {
     renderError = `rendering failed: ${(error as Error).message}`;
   }
@@ -223,7 +224,7 @@ export function groupOperation(row: Pick<Operation, "id" | "backend" | "action" 
   return {
     id: row.id,
     backend: row.backend,
-    action: row.action === "delete" ? "delete" : "save",
+    action: row.action,
     model: row.model,
     objectId: row.objectId,
     objectLabel: row.objectLabel,

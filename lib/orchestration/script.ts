@@ -18,16 +18,31 @@ export type RenderedScript = {
   hasContent: boolean;
 };
 
+/** Who else runs a backend for an object (see ScriptContext.serversFor); the runner passes its routes. */
+export type ServerLookup = (backend: string, object: Snapshot) => ServerInfo[];
+
 /** `objects`: for a sync-kind backend, every current object routed to this server. */
-export function renderScript(backend: Backend, server: ServerInfo, operations: readonly PendingOperation[], objects: readonly Snapshot[] = []): RenderedScript {
+export function renderScript(
+  backend: Backend,
+  server: ServerInfo,
+  operations: readonly PendingOperation[],
+  objects: readonly Snapshot[] = [],
+  lookup: ServerLookup = () => [],
+): RenderedScript {
   const lines: string[] = [];
   const secrets: string[] = [];
   const ctx: ScriptContext = {
     server,
     variable(name) {
-      const value = server.variables[name] ?? backend.variables?.[name];
-      if (value === undefined) throw new Error(`backend ${backend.name} reads variable ${name} but declares no default`);
-      return value;
+      const spec = backend.variables?.[name];
+      if (!spec) throw new Error(`backend ${backend.name} reads variable ${name} but does not declare it`);
+      return server.variables[name] ?? spec.default;
+    },
+    command(name) {
+      return ctx.variable(name).split(/\s+/).filter(Boolean);
+    },
+    serversFor(name, object) {
+      return lookup(name, object).filter((s) => s.id !== server.id);
     },
     append(line: ShellFragment) {
       lines.push(line.text);
@@ -67,7 +82,12 @@ export function renderScript(backend: Backend, server: ServerInfo, operations: r
     const before = lines.length;
     lines.push(`# ${operation.action} ${commentText(operation.model)} ${commentText(operation.objectLabel)}`);
     if (operation.action === "save") backend.save?.(ctx, object, operation);
-    else backend.delete?.(ctx, object, operation);
+    else if (operation.action === "delete") backend.delete?.(ctx, object, operation);
+    else {
+      const command = backend.commands?.[operation.action];
+      if (!command) throw new Error(`backend ${backend.name} has no command ${JSON.stringify(operation.action)}`);
+      command.run(ctx, object, operation);
+    }
     if (lines.length === before + 1) lines.pop(); // the backend had nothing to do for it
   }
   const hasContent = lines.length > headLength || Boolean(backend.force);

@@ -2,7 +2,8 @@
 import type { Engine } from "./engine";
 import { compileMatch, routeInput } from "./router";
 import { delegateOf, toSnapshot } from "./snapshot";
-import type { Snapshot } from "./types";
+import type { ServerLookup } from "./script";
+import { serverInfo, type ServerInfo, type Snapshot } from "./types";
 
 export async function syncObjects(engine: Engine, backendName: string, serverId: number): Promise<Snapshot[]> {
   const backend = engine.registry.get(backendName);
@@ -20,4 +21,31 @@ export async function syncObjects(engine: Engine, backendName: string, serverId:
       }
     });
   });
+}
+
+/**
+ * For backends that ask the router (`Backend.asksRouter`): the servers whose active routes of a backend
+ * match an object, loaded once per render. Archived servers are left out, as routing does.
+ */
+export async function serverLookup(engine: Engine, backendNames: readonly string[]): Promise<ServerLookup> {
+  if (backendNames.length === 0) return () => [];
+  const routes = await engine.db.route.findMany({
+    where: { backend: { in: [...backendNames] }, active: true, server: { archivedAt: null } },
+    include: { server: true },
+    orderBy: { id: "asc" },
+  });
+  return (backend, object) => {
+    const model = engine.registry.has(backend) ? engine.registry.get(backend).model : "";
+    const input = routeInput(model, object);
+    const out = new Map<number, ServerInfo>();
+    for (const route of routes) {
+      if (route.backend !== backend || out.has(route.serverId)) continue;
+      try {
+        if (compileMatch(route.match).cel(input)) out.set(route.serverId, serverInfo(route.server));
+      } catch {
+        // an expression that cannot be evaluated selects nothing (the routing of saves reports why)
+      }
+    }
+    return [...out.values()];
+  };
 }

@@ -13,8 +13,14 @@
  * - Executor: runs a script on a server (ssh) or a function in-process (local).
  */
 
+/** The actions that change what a server should hold; any other action is a backend's command. */
 export const ACTIONS = ["save", "delete"] as const;
 export type Action = (typeof ACTIONS)[number];
+
+/** True for save and delete; false for a backend's command (which leaves the desired state alone). */
+export function isStateAction(action: string): action is Action {
+  return action === "save" || action === "delete";
+}
 
 /** A JSON-safe copy of a row (dates as ISO strings), as stored on the Operation. */
 export type Snapshot = Record<string, unknown>;
@@ -33,7 +39,8 @@ export type Change = {
 /** An operation before routing. */
 export type PendingOperation = {
   backend: string;
-  action: Action;
+  /** save, delete, or the name of one of the backend's commands. */
+  action: string;
   model: string;
   objectId: string;
   objectLabel: string;

@@ -1,10 +1,11 @@
 import { z } from "zod";
 import { CEL_LIMITS } from "../orchestration/cel-bounds";
 import { validateMatch } from "../orchestration/router";
-import { createRegistry, MODEL_SAMPLES } from "../services/registry";
+import { MODEL_SAMPLES, servicesRegistry } from "../services";
 import { checkbox } from "./common";
 
-const registry = createRegistry();
+// the engine's registry (one per process), so a route names exactly the backends that can run
+const registry = servicesRegistry();
 
 /** Why a match expression cannot be saved for a backend (unknown backend, or the CEL check), or null. */
 export function matchError(backend: string, match: string): { field: "backend" | "match"; message: string } | null {

@@ -1,4 +1,6 @@
 import type { Db } from "../../lib/db-client";
+import { delegateName } from "../../lib/orchestration/snapshot";
+import { serviceModelsChildrenFirst } from "../../lib/services";
 
 /** Empties every table, children first (unit tests between cases, e2e at the start of a run). */
 export async function wipeDatabase(db: Db) {
@@ -11,9 +13,8 @@ export async function wipeDatabase(db: Db) {
   await db.auditLog.deleteMany();
   await db.setting.deleteMany();
   await db.server.deleteMany();
-  await db.systemUser.deleteMany();
-  await db.websiteDomain.deleteMany();
-  await db.website.deleteMany();
+  // every service's rows, related rows first (derived from the service declarations)
+  for (const model of serviceModelsChildrenFirst()) await (db as unknown as Record<string, { deleteMany(): Promise<unknown> }>)[delegateName(model)].deleteMany();
   await db.signInFailure.deleteMany();
   await db.user.deleteMany();
 }

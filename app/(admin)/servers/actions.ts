@@ -1,4 +1,5 @@
 "use server";
+import { unknownVariableNotices, variablesReport } from "@/lib/services/variables";
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { action } from "@/lib/actions";
@@ -8,10 +9,15 @@ import { serverSchema, serverUpdateSchema } from "@/lib/schemas/server";
 import { engine } from "@/lib/orchestra";
 import { testConnection as probe } from "@/lib/orchestration/connection";
 
+/** Keys that no backend reads: a typo would otherwise fall back to the default without a word. */
+function variableNotices(variables: Record<string, string>): string[] {
+  return unknownVariableNotices(variablesReport(engine.registry, [], variables).unknown);
+}
+
 export const createServer = action({ role: "admin", schema: serverSchema }, async (input, { db }) => {
   const server = await db.server.create({ data: input });
   revalidatePath("/servers");
-  return { message: `Server ${server.name} added.`, redirectTo: `/servers/${server.id}` };
+  return { message: `Server ${server.name} added.`, redirectTo: `/servers/${server.id}`, notices: variableNotices(input.variables) };
 });
 
 export const updateServer = action({ role: "admin", schema: serverUpdateSchema }, async ({ id, ...input }, { db }) => {
@@ -21,7 +27,7 @@ export const updateServer = action({ role: "admin", schema: serverUpdateSchema }
   const moved = before.address !== input.address || before.port !== input.port;
   const server = await db.server.update({ where: { id }, data: { ...input, ...(moved ? { hostKeyFingerprint: null } : {}) } });
   revalidatePath("/servers");
-  return { message: `Server ${server.name} saved.${moved ? " Its host key will be pinned again on the next connection." : ""}`, redirectTo: `/servers/${id}` };
+  return { message: `Server ${server.name} saved.${moved ? " Its host key will be pinned again on the next connection." : ""}`, redirectTo: `/servers/${id}`, notices: variableNotices(input.variables) };
 });
 
 // A server with history (operations or script logs) is archived, not deleted: its logs stay readable

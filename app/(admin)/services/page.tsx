@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { requireUser } from "@/lib/session";
 import { PageHeader } from "@/app/ui/page-header";
-import { SERVICES } from "@/lib/services/catalog";
+import { SERVICES } from "@/lib/services";
 
 export default async function ServicesPage() {
   await requireUser();

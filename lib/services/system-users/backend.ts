@@ -1,31 +1,14 @@
 // System users on servers with useradd / usermod / userdel. Idempotent: a save creates the account or
 // brings an existing one to the stored state; a delete of a missing account does nothing.
-// Per-server variables:
-//   SYSUSER_PREFIX       run the shadow tools against another root (`--prefix`), e.g. a sandbox; empty = /
-//   SYSUSER_REMOVE_HOME  "yes" removes the home directory on delete (default: keep it)
-import type { Backend, ScriptContext } from "@/lib/orchestration/backend";
+// Variables: declared below (the server page lists them). Command: expire-password.
+import type { ScriptContext } from "@/lib/orchestration/backend";
 import { raw, sh } from "@/lib/orchestration/shell";
-import type { Snapshot } from "@/lib/orchestration/types";
+import { defineBackend, type TypedOperation } from "../kit";
 import { hardFloorErrors, POSIX_NAME } from "./policy";
-
-export type SystemUserSnapshot = {
-  id: number;
-  username: string;
-  uid: number | null;
-  shell: string;
-  home: string;
-  groups: string[];
-  active: boolean;
-  description: string;
-  passwordHash?: string | null;
-};
+import { systemUserSnapshot, type SystemUserSnapshot } from "./schema";
 
 export function homeOf(user: Pick<SystemUserSnapshot, "home" | "username">): string {
   return user.home || `/home/${user.username}`;
-}
-
-function asUser(object: Snapshot): SystemUserSnapshot {
-  return object as unknown as SystemUserSnapshot;
 }
 
 /**
@@ -33,7 +16,7 @@ function asUser(object: Snapshot): SystemUserSnapshot {
  * (a script, the database itself). Throwing makes the run ERROR before anything is executed.
  */
 function assertRenderable(user: SystemUserSnapshot, action: string) {
-  const problems = Object.entries(hardFloorErrors({ ...user, groups: Array.isArray(user.groups) ? user.groups : [] })).flatMap(([field, messages]) =>
+  const problems = Object.entries(hardFloorErrors(user)).flatMap(([field, messages]) =>
     (messages ?? []).map((m) => `${field}: ${m}`),
   );
   if (problems.length) throw new Error(`refusing to ${action} system user ${JSON.stringify(String(user.username))}: ${problems.join(" ")}`);
@@ -46,12 +29,10 @@ function assertAccountName(username: unknown, action: string) {
   }
 }
 
-function save(ctx: ScriptContext, object: Snapshot, operation: { before: Snapshot | null }) {
-  const user = asUser(object);
-  const before = operation.before ? asUser(operation.before) : null;
+function save(ctx: ScriptContext, user: SystemUserSnapshot, { before }: TypedOperation<SystemUserSnapshot>) {
   assertRenderable(user, "save");
   if (before && before.username !== user.username) assertAccountName(before.username, "rename");
-  const groups = Array.isArray(user.groups) ? user.groups : [];
+  const groups = user.groups;
   if (before && before.username !== user.username) {
     // A rename moves the account instead of creating a second one.
     ctx.append(sh`if user_exists ${before.username} && ! user_exists ${user.username}; then usermod "\${prefix[@]}" --login ${user.username} -- ${before.username}; fi`);
@@ -72,30 +53,42 @@ function save(ctx: ScriptContext, object: Snapshot, operation: { before: Snapsho
   ctx.append(raw("fi"));
 }
 
-export const systemUserBackend: Backend = {
+export const systemUserBackend = defineBackend(systemUserSnapshot, {
   name: "system-users",
   title: "System users (useradd)",
   model: "SystemUser",
   actions: ["save", "delete"],
-  ignoreFields: ["description"],
-  secretFields: ["passwordHash"],
   method: "ssh",
-  variables: { SYSUSER_PREFIX: "", SYSUSER_REMOVE_HOME: "no" },
+  variables: {
+    SYSUSER_PREFIX: { default: "", description: "Run the shadow tools against another root (--prefix), e.g. a sandbox; empty: /." },
+    SYSUSER_REMOVE_HOME: { default: "no", description: "\"yes\" removes the home directory when a user is deleted." },
+  },
   identity: (o) => String(o.username),
-  label: (o) => String(o.username),
   prepare(ctx) {
     ctx.append(sh`root=${ctx.variable("SYSUSER_PREFIX")}`);
     ctx.append(raw(`prefix=(); if [ -n "$root" ]; then prefix=(--prefix "$root"); fi`));
+    // chage and passwd know no --prefix: they chroot into the root instead (reading only its /etc)
+    ctx.append(raw(`chroot=(); if [ -n "$root" ]; then chroot=(--root "$root"); fi`));
     // A wrong root must fail loudly, not look like "no such user".
     ctx.append(raw(`[ -r "$root/etc/passwd" ] || { echo "cannot read $root/etc/passwd" >&2; exit 1; }`));
     ctx.append(raw(`user_exists() { grep -q "^$1:" "$root/etc/passwd"; }`));
     ctx.append(raw(`group_exists() { grep -q "^$1:" "$root/etc/group"; }`));
   },
   save,
-  delete(ctx, object) {
-    const user = asUser(object);
+  delete(ctx, user) {
     assertAccountName(user.username, "delete");
     const remove = ctx.variable("SYSUSER_REMOVE_HOME") === "yes" ? raw(" --remove") : raw("");
     ctx.append(sh`if user_exists ${user.username}; then userdel "\${prefix[@]}"${remove} -- ${user.username}; fi`);
   },
-};
+  commands: {
+    "expire-password": {
+      title: "Expire password",
+      description: "The user must choose a new password at the next login (chage --lastday 0).",
+      confirm: "Make the chosen users change their password at the next login?",
+      run(ctx, user) {
+        assertAccountName(user.username, "expire the password of");
+        ctx.append(sh`if user_exists ${user.username}; then chage "\${chroot[@]}" --lastday 0 -- ${user.username}; else echo ${`no such user: ${user.username}`} >&2; exit 1; fi`);
+      },
+    },
+  },
+});

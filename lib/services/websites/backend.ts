@@ -1,29 +1,25 @@
 // Websites on nginx: one server block per site in the sites directory, written only when it changed,
 // checked with `nginx -t` and reloaded once per script (commit). A disabled site, a site without
-// domains and a deleted site have no file. Per-server variables (commands are split into words and
-// each word quoted, so a variable cannot smuggle shell syntax):
-//   NGINX_SITES_DIR  /etc/nginx/sites-enabled      NGINX_LISTEN  80
-//   NGINX_TEST       nginx -t                       NGINX_RELOAD  nginx -s reload
-//   WEBSITES_ROOT    /srv/www (document root of a site without one: WEBSITES_ROOT/<name>)
+// domains and a deleted site have no file. Variables are declared below (commands are split into words
+// and each word quoted, so a variable cannot smuggle shell syntax). Command: reload.
 // A new document root gets a placeholder index.html (never overwritten), so a site answers at once.
-import type { Backend, ScriptContext } from "@/lib/orchestration/backend";
+import type { ScriptContext, VariableSpec } from "@/lib/orchestration/backend";
 import { raw, sh } from "@/lib/orchestration/shell";
-import type { Snapshot } from "@/lib/orchestration/types";
+import { defineBackend } from "../kit";
+import { websiteSnapshot, type WebsiteSnapshot } from "./schema";
 
-export type WebsiteSnapshot = {
-  id: number;
-  name: string;
-  documentRoot: string;
-  enabled: boolean;
-  domains: Array<{ name: string }>;
+export type { WebsiteSnapshot };
+
+export const NGINX_VARIABLES: Record<string, VariableSpec> = {
+  NGINX_SITES_DIR: { default: "/etc/nginx/sites-enabled", description: "Where the sites' server blocks are written (orchestra-<name>.conf)." },
+  NGINX_LISTEN: { default: "80", description: "The listen parameters of every site (a port, address:port, flags)." },
+  NGINX_TEST: { default: "nginx -t", description: "Checks the configuration before a reload; a rejected change is rolled back.", command: true },
+  NGINX_RELOAD: { default: "nginx -s reload", description: "Reloads nginx once per script when something changed.", command: true },
+  WEBSITES_ROOT: { default: "/srv/www", description: "Document root of a site without one: WEBSITES_ROOT/<name>." },
 };
 
 export function documentRootOf(site: Pick<WebsiteSnapshot, "documentRoot" | "name">, root = "/srv/www"): string {
   return site.documentRoot || `${root.replace(/\/+$/, "")}/${site.name}`;
-}
-
-function words(command: string): string[] {
-  return command.split(/\s+/).filter(Boolean);
 }
 
 function siteFile(ctx: ScriptContext, name: string): string {
@@ -81,25 +77,19 @@ function removeFile(ctx: ScriptContext, name: string) {
   ctx.append(sh`if [ -e ${file} ]; then mv -f -- ${file} ${`${file}.orchestra-bak`}; touched+=(${file}); changed=1; fi`);
 }
 
-export const websiteBackend: Backend = {
+export const websiteBackend = defineBackend(websiteSnapshot, {
   name: "nginx-websites",
   title: "Websites (nginx)",
   model: "Website",
   actions: ["save", "delete"],
-  relatedModels: [{ model: "WebsiteDomain", mainIds: (row) => [row.websiteId as number] }],
-  include: { domains: true },
-  ignoreFields: ["description"],
   method: "ssh",
-  variables: { NGINX_SITES_DIR: "/etc/nginx/sites-enabled", NGINX_LISTEN: "80", NGINX_TEST: "nginx -t", NGINX_RELOAD: "nginx -s reload", WEBSITES_ROOT: "/srv/www" },
+  variables: NGINX_VARIABLES,
   identity: (o) => String(o.name),
-  label: (o) => String(o.name),
   prepare(ctx) {
     ctx.append(raw("changed=0; touched=()"));
     ctx.append(sh`mkdir -p -- ${ctx.variable("NGINX_SITES_DIR")}`);
   },
-  save(ctx, object, operation) {
-    const site = object as unknown as WebsiteSnapshot;
-    const before = operation.before as unknown as WebsiteSnapshot | null;
+  save(ctx, site, { before }) {
     if (typeof site.name !== "string" || !SITE_NAME.test(site.name)) refuse(site.name, "the site name", site.name);
     if (before && before.name !== site.name) removeFile(ctx, before.name);
     if (!site.enabled || site.domains.length === 0) {
@@ -117,18 +107,28 @@ export const websiteBackend: Backend = {
     ctx.append(sh`  mv -f -- ${`${file}.new`} ${file}; touched+=(${file}); changed=1`);
     ctx.append(raw("fi"));
   },
-  delete(ctx, object) {
-    removeFile(ctx, (object as Snapshot).name as string);
+  delete(ctx, site) {
+    removeFile(ctx, site.name);
   },
   commit(ctx) {
     ctx.append(raw(`if [ "$changed" = 1 ]; then`));
-    ctx.append(sh`  if ! ${words(ctx.variable("NGINX_TEST"))}; then`);
+    ctx.append(sh`  if ! ${ctx.command("NGINX_TEST")}; then`);
     ctx.append(raw(`    for f in "\${touched[@]}"; do if [ -e "$f.orchestra-bak" ]; then mv -f -- "$f.orchestra-bak" "$f"; else rm -f -- "$f"; fi; done`));
     ctx.append(raw(`    echo "nginx rejected the new configuration: the previous files were restored" >&2`));
     ctx.append(raw("    exit 1"));
     ctx.append(raw("  fi"));
     ctx.append(raw(`  for f in "\${touched[@]}"; do rm -f -- "$f.orchestra-bak"; done`));
-    ctx.append(sh`  ${words(ctx.variable("NGINX_RELOAD"))}`);
+    ctx.append(sh`  ${ctx.command("NGINX_RELOAD")}`);
     ctx.append(raw("fi"));
   },
-};
+  commands: {
+    reload: {
+      title: "Test and reload nginx",
+      description: "Checks the whole nginx configuration and reloads it (e.g. after a certificate or a file changed by hand).",
+      run(ctx, site) {
+        if (!SITE_NAME.test(site.name)) refuse(site.name, "the site name", site.name);
+        ctx.append(raw(`changed=1`));
+      },
+    },
+  },
+});

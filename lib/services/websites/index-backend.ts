@@ -2,9 +2,10 @@
 // rendered from the database every time and replacing what is there. Memoryless, so it is safe to
 // run late, out of order, or once for many queued changes.
 //   SITES_MAP_FILE  /etc/nginx/orchestra-sites.map
-import type { Backend } from "@/lib/orchestration/backend";
 import { sh } from "@/lib/orchestration/shell";
-import { SERVER_NAME, SITE_NAME, type WebsiteSnapshot } from "./backend";
+import { defineBackend } from "../kit";
+import { SERVER_NAME, SITE_NAME } from "./backend";
+import { websiteSnapshot, type WebsiteSnapshot } from "./schema";
 
 /** The map's lines; a name or domain that is not a plain token is refused (the run is ERROR, nothing runs). */
 export function mapLines(sites: readonly WebsiteSnapshot[]): string[] {
@@ -22,22 +23,18 @@ export function mapLines(sites: readonly WebsiteSnapshot[]): string[] {
   return lines;
 }
 
-export const websiteIndexBackend: Backend = {
+export const websiteIndexBackend = defineBackend(websiteSnapshot, {
   name: "websites-map",
   title: "Websites map file (sync)",
   model: "Website",
   kind: "sync",
   actions: ["save", "delete"],
-  relatedModels: [{ model: "WebsiteDomain", mainIds: (row) => [row.websiteId as number] }],
-  include: { domains: true },
-  ignoreFields: ["description"],
   method: "ssh",
-  variables: { SITES_MAP_FILE: "/etc/nginx/orchestra-sites.map" },
-  label: (o) => String(o.name),
+  variables: { SITES_MAP_FILE: { default: "/etc/nginx/orchestra-sites.map", description: "The map file (domain → site) of every enabled site of the server." } },
   sync(ctx, objects) {
     const file = ctx.variable("SITES_MAP_FILE");
     ctx.append(sh`mkdir -p -- "$(dirname -- ${file})"`);
-    ctx.append(sh`printf '%s\\n' ${mapLines(objects as unknown as WebsiteSnapshot[])} > ${`${file}.new`}`);
+    ctx.append(sh`printf '%s\\n' ${mapLines(objects)} > ${`${file}.new`}`);
     ctx.append(sh`mv -f -- ${`${file}.new`} ${file}`);
   },
-};
+});

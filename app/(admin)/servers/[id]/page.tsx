@@ -8,6 +8,10 @@ import { PageHeader, formatDate } from "@/app/ui/page-header";
 import { ActionButton } from "@/app/ui/confirm-button";
 import { StateBadge } from "@/app/ui/state-badge";
 import { ServerForm } from "../server-form";
+import { ServerVariables } from "@/app/ui/server-variables";
+import { engine } from "@/lib/orchestra";
+import { serverInfo } from "@/lib/orchestration/types";
+import { variablesReport } from "@/lib/services/variables";
 import { deleteServer, forgetHostKey, restoreServer, testConnection, updateServer } from "../actions";
 
 export default async function ServerPage({ params }: { params: Promise<{ id: string }> }) {
@@ -17,6 +21,7 @@ export default async function ServerPage({ params }: { params: Promise<{ id: str
   const server = await fetchServerDetail(id.data);
   if (!server) notFound();
   const admin = hasRole(user.role, "admin");
+  const report = variablesReport(engine.registry, server.routes.filter((r) => r.active).map((r) => r.backend), serverInfo(server).variables);
   return (
     <>
       <PageHeader title={`Server ${server.name}`}>
@@ -67,6 +72,7 @@ export default async function ServerPage({ params }: { params: Promise<{ id: str
               <ul>{server.routes.map((r) => <li key={r.id} className="font-mono text-xs">{r.backend} <span className="text-slate-500">{r.match}</span>{r.active ? "" : " (inactive)"}</li>)}</ul>
             )}
           </div>
+          <ServerVariables {...report} />
           <div className="rounded border border-slate-200 bg-white p-3">
             <h2 className="mb-1 font-semibold">Recent script logs</h2>
             {server.scriptLogs.length === 0 ? <p className="text-slate-500">No runs yet.</p> : (

@@ -1,0 +1,130 @@
+"use server";
+// The actions of every service page, driven by the service's declaration (lib/services/kit.ts): save
+// (create or update), delete (one or many), re-apply on servers and backend commands (on chosen objects).
+import { revalidatePath } from "next/cache";
+import { z } from "zod";
+import { action, type ActionDb } from "@/lib/actions";
+import { UserError } from "@/lib/actions/state";
+import { engine } from "@/lib/orchestra";
+import { runSelection } from "@/lib/orchestration";
+import { delegateName, toSnapshot } from "@/lib/orchestration/snapshot";
+import { SERVICES, serviceBySlug } from "@/lib/services";
+import type { Service } from "@/lib/services/kit";
+
+type Writable = {
+  findUnique(args: unknown): Promise<{ id: number } | null>;
+  create(args: unknown): Promise<{ id: number }>;
+  update(args: unknown): Promise<unknown>;
+  findMany(args: unknown): Promise<Array<{ id: number }>>;
+  deleteMany(args: unknown): Promise<{ count: number }>;
+};
+
+function model(db: ActionDb, service: Service): Writable {
+  return (db as unknown as Record<string, Writable>)[delegateName(service.model)];
+}
+
+const serviceField = z.string().transform((slug, ctx) => {
+  const service = serviceBySlug(slug);
+  if (!service) ctx.addIssue({ code: "custom", message: "Unknown service." });
+  return service as Service;
+});
+
+const ids = z
+  .union([z.string(), z.array(z.string())])
+  .optional()
+  .transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]).map(Number))
+  .pipe(z.array(z.number().int("Not an object id.").positive("Not an object id.")).min(1, "Choose at least one object.").max(1000, "At most 1,000 objects at once."));
+
+/** The service's own form schema (create or update), chosen by the `service` field. */
+const saveSchema = z.looseObject({ service: serviceField, id: z.string().optional() }).transform((form, ctx) => {
+  const schema = form.id ? form.service.updateSchema : form.service.createSchema;
+  const parsed = schema.safeParse(form);
+  if (!parsed.success) {
+    parsed.error.issues.forEach((issue) => ctx.addIssue({ code: "custom", path: issue.path, message: issue.message }));
+    return z.NEVER;
+  }
+  return { service: form.service, input: parsed.data as Record<string, unknown> & { id?: number } };
+});
+
+const capital = (text: string) => `${text[0].toUpperCase()}${text.slice(1)}`;
+const plural = (n: number, service: Service) => (n === 1 ? `1 ${service.singular}` : `${n.toLocaleString("en")} ${service.title.toLowerCase()}`);
+
+const secretInputs = [...new Set(SERVICES.flatMap((s) => s.secretInputs ?? []))];
+
+// Writes only: the unit of work turns them into operations and runs them (see lib/actions).
+export const saveServiceObject = action({ role: "operator", schema: saveSchema, secretFields: secretInputs }, async ({ service, input }, { db, user }) => {
+  const { id, ...fields } = input;
+  const table = model(db, service);
+  if (id && !(await table.findUnique({ where: { id }, select: { id: true } }))) throw new UserError(`This ${service.singular} no longer exists.`);
+  const ctx = { db, user, id };
+  await service.check?.(fields, ctx);
+  const data = service.data ? await service.data(fields, ctx) : fields;
+  let saved = id;
+  if (id) {
+    if (service.update) await service.update(id, data, ctx);
+    else await table.update({ where: { id }, data });
+  } else {
+    saved = (service.create ? await service.create(data, ctx) : await table.create({ data })).id;
+  }
+  revalidatePath(`/services/${service.slug}`);
+  const label = String(fields.username ?? fields.name ?? `#${saved}`);
+  return { message: `${capital(service.singular)} ${label} saved.`, redirectTo: `/services/${service.slug}/${saved}` };
+});
+
+/** Where to land after acting on a list: the same view of the same service's list, or the list. */
+const back = z.string().max(2000).default("");
+
+function listPath(service: Service, back: string) {
+  const base = `/services/${service.slug}`;
+  return back === base || back.startsWith(`${base}?`) ? back : base;
+}
+
+/** Deletes the chosen objects in one unit of work: every server they are routed to is told. */
+export const deleteServiceObjects = action({ role: "operator", schema: z.object({ service: serviceField, ids, back }) }, async ({ service, ids, back }, { db }) => {
+  const table = model(db, service);
+  const found = await table.findMany({ where: { id: { in: ids } } });
+  if (found.length === 0) throw new UserError(ids.length === 1 ? `This ${service.singular} no longer exists.` : `None of these ${service.title.toLowerCase()} exist any more.`);
+  const { count } = await table.deleteMany({ where: { id: { in: found.map((f) => f.id) } } });
+  revalidatePath(`/services/${service.slug}`);
+  const message = count === 1 ? `${capital(service.singular)} ${service.label(toSnapshot(found[0])!)} deleted.` : `Deleted ${plural(count, service)}.`;
+  return { message, redirectTo: listPath(service, back) };
+});
+
+const runSchema = z.object({
+  service: serviceField,
+  ids,
+  /** Empty: re-apply (save the current state); otherwise `backend:command`. */
+  command: z.string().default(""),
+  /** Where to land afterwards: "object" (its page), or a view of the list. */
+  back,
+});
+
+/**
+ * Re-applies the chosen objects on their servers, or runs a backend command on them: routed like a
+ * save of their current state, run now (each server's scripts in its lane) and logged like any run.
+ */
+export const runOnServers = action({ role: "operator", schema: runSchema, unitOfWork: false }, async ({ service, ids, command, back }, { db, user }) => {
+  let backend: string | undefined;
+  let name: string | undefined;
+  if (command) {
+    [backend, name] = command.split(":");
+    const declared = service.backends.find((b) => b.name === backend)?.commands?.[name ?? ""];
+    if (!declared) throw new UserError(`The ${service.title.toLowerCase()} have no command ${JSON.stringify(command)}.`);
+  }
+  const existing = await model(db, service).findMany({ where: { id: { in: ids } }, select: { id: true } });
+  if (existing.length === 0) throw new UserError(`None of the chosen ${service.title.toLowerCase()} exist any more.`);
+  const { reports, unrouted } = await runSelection(
+    engine,
+    { model: service.model, ids: existing.map((e) => String(e.id)), ...(backend && { backend }), ...(name && { command: name }) },
+    user.id,
+  );
+  const what = name ? (service.backends.find((b) => b.name === backend)?.commands?.[name]?.title ?? name) : "Re-applied";
+  const runs = reports.map(({ logId, server, backend, state, operations }) => ({ logId, server, backend, state, operations }));
+  const notices = unrouted.map((op) => `No active route of ${op.backend} matched ${op.objectLabel}: nothing ran for it.`).slice(0, 20);
+  return {
+    message: `${what}: ${plural(existing.length, service)} on ${new Set(reports.map((r) => r.server)).size} server(s).`,
+    runs,
+    notices,
+    redirectTo: back === "object" && existing.length === 1 ? `/services/${service.slug}/${existing[0].id}` : listPath(service, back),
+  };
+});
