@@ -118,3 +118,31 @@ test.describe("as a viewer", () => {
     await expect(page.getByRole("button", { name: "Delete" })).toHaveCount(0);
   });
 });
+
+test("a save that no route matches says so, next to the runs", async ({ page }) => {
+  await page.goto("/services/system-users/new");
+  await page.getByLabel("Username").fill("sololess-unrouted");
+  await page.getByRole("button", { name: "Add system user" }).click();
+  await expect(page.getByTestId("flash")).toContainText("System user sololess-unrouted saved.");
+  await expect(page.getByTestId("notices")).toContainText("No active route of system-users matched sololess-unrouted: its save runs on no server.");
+  await e2eDb().systemUser.deleteMany({ where: { username: "sololess-unrouted" } });
+});
+
+test.describe("as an admin", () => {
+  test.use({ storageState: stateFile("admin") });
+  test("the server page lists the variables its backends read, and warns on a key nothing reads", async ({ page }) => {
+    const host = e2eHosts()[1];
+    const server = await e2eDb().server.findUniqueOrThrow({ where: { name: "kit-host" } });
+    await page.goto(`/servers/${server.id}`);
+    await expect(page.getByTestId("variable-SYSUSER_PREFIX")).toContainText(`SYSUSER_PREFIX = ${host.sandbox} set here`);
+    await expect(page.getByTestId("variable-SYSUSER_REMOVE_HOME")).toContainText("SYSUSER_REMOVE_HOME = no default");
+    await expect(page.getByTestId("unknown-variable")).toHaveCount(0);
+
+    await page.getByLabel("Variables").fill(`SYSUSER_PREFIX=${host.sandbox}\nSYSUSER_REMOVE_HOM=yes`);
+    await page.getByRole("button", { name: "Save server" }).click();
+    await expect(page.getByTestId("flash")).toContainText("Server kit-host saved.");
+    await expect(page.getByTestId("notices")).toContainText("Variable SYSUSER_REMOVE_HOM is read by no backend — did you mean SYSUSER_REMOVE_HOME?");
+    await expect(page.getByTestId("unknown-variable")).toContainText("SYSUSER_REMOVE_HOM");
+    await expect(page.getByTestId("variable-SYSUSER_REMOVE_HOME")).toContainText("SYSUSER_REMOVE_HOME = no default");
+  });
+});
