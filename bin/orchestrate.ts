@@ -6,10 +6,14 @@
 //   npm run orchestrate -- --service system-users --ids 3 --command expire-password
 //                                                            run a backend command on these objects
 //   npm run orchestrate -- --commands                        list the commands of every backend
-// Exit code: 0 when every run succeeded (or had nothing to do), 1 when one did not, 2 on bad usage.
+//   npm run orchestrate -- --check [--server S] [--backend B] [--service SLUG --ids 1,2]
+//                                                            drift check (exit 2 when something drifted)
+// Exit code: 0 when every run succeeded (or had nothing to do), 1 when one did not, 2 on bad usage or
+// (with --check) when a pair drifted.
 import { parseArgs } from "node:util";
 import { createEngine } from "../lib/engine";
 import { SERVICES, serviceBySlug } from "../lib/services";
+import { checkDrift } from "../lib/orchestration/drift";
 import { dryRun, retryLog, runSelection } from "../lib/orchestration/manual";
 import type { RunReport } from "../lib/orchestration/runner";
 
@@ -32,6 +36,7 @@ async function main(): Promise<number> {
         service: { type: "string" },
         command: { type: "string" },
         commands: { type: "boolean", default: false },
+        check: { type: "boolean", default: false },
       },
     });
   } catch (error) {
@@ -54,6 +59,16 @@ async function main(): Promise<number> {
     if (values.command && !ids?.length) usage("--command needs --ids");
     const selection = { backend: values.backend, server: values.server, model: service?.model ?? values.model, ids, command: values.command };
 
+    if (values.check) {
+      const server = values.server ? await engine.db.server.findUnique({ where: { name: values.server } }) : null;
+      if (values.server && !server) usage(`unknown server ${values.server}`);
+      const result = await checkDrift(engine, { serverId: server?.id, backend: values.backend, model: selection.model, objectIds: ids });
+      for (const l of result.logs) console.log(`${l.state.padEnd(8)} log #${l.logId} check of ${l.backend} on ${l.server}`);
+      for (const d of result.drifted) console.log(`DRIFTED  ${d.label} on ${d.server} (${d.backend}): ${d.difference}`);
+      console.log(`${result.checked} pair(s) checked, ${result.drifted.length} drifted`);
+      if (result.drifted.length) return 2;
+      return result.logs.every((l) => l.state === "SUCCESS") ? 0 : 1;
+    }
     if (values.retry) {
       const { report, superseded, queued } = await retryLog(engine, Number(values.retry));
       for (const s of superseded) console.log(`superseded ${s.objectLabel}: changed again by operation #${s.byOperationId}${s.byLogId ? ` (log #${s.byLogId})` : ""}`);

@@ -11,6 +11,7 @@ const NAV = [
   { href: "/operations", label: "Operations" },
   { href: "/logs", label: "Script logs" },
   { href: "/services", label: "Services" },
+  { href: "/convergence", label: "Convergence" },
   { href: "/settings", label: "Settings" },
   { href: "/users", label: "Users", role: "admin" as const },
   { href: "/audit", label: "Audit log", role: "admin" as const },

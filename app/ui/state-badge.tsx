@@ -13,6 +13,13 @@ const COLORS: Record<string, string> = {
   CANCELLED: "bg-slate-200 text-slate-700",
   SUPERSEDED: "bg-slate-100 text-slate-500",
   REVOKED: "bg-slate-200 text-slate-700",
+  // convergence of a (server, object) pair
+  "in sync": "bg-emerald-100 text-emerald-800",
+  pending: "bg-sky-100 text-sky-800",
+  failed: "bg-red-100 text-red-800",
+  drifted: "bg-orange-200 text-orange-900",
+  unknown: "bg-slate-100 text-slate-600",
+  leftover: "bg-fuchsia-100 text-fuchsia-800",
 };
 
 export function StateBadge({ state }: { state: string }) {

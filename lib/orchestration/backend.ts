@@ -100,6 +100,13 @@ export type Backend = {
    * (memoryless), instead of a block per operation. Any number of queued changes need one run.
    */
   sync?(ctx: ScriptContext, objects: readonly Snapshot[]): void;
+  /**
+   * Drift detection: read-only commands that print the live state of one object on the server, one
+   * fact per line as `key=value` (after `prepare`; nothing may change there).
+   */
+  check?(ctx: ScriptContext, object: Snapshot): void;
+  /** The facts `check` should print for an object in its desired state (compared key by key). */
+  expectedFacts?(ctx: Pick<ScriptContext, "variable" | "server">, object: Snapshot): Record<string, string>;
   /** For method "local": runs in-process instead of a script. Throwing marks the log FAILURE. */
   runLocal?(ctx: LocalContext, operations: readonly PendingOperation[]): Promise<void>;
   /** Backends whose routes this one reads while rendering (ctx.serversFor), e.g. a DNS primary its secondaries'. */

@@ -21,6 +21,7 @@ import { notifyFailure } from "./notify";
 import type { RunMarker } from "./executors/types";
 import { groupOperation, runGroup, type RunOptions, type RunReport } from "./runner";
 import { maskSecrets, renderScript } from "./script";
+import { recordApplied } from "./convergence";
 import { ACTIONS, OperatorError, serverInfo, type PendingOperation, type ServerInfo } from "./types";
 
 export const OWNER_KINDS = ["uow", "request", "worker", "retry"] as const;
@@ -202,6 +203,7 @@ export const WORKER_POLICY: RetryPolicy = { retryFailures: true, maxAttempts: 5,
 
 export async function afterRun(engine: Engine, report: RunReport, policy: RetryPolicy): Promise<void> {
   if (report.state === "SUCCESS" || report.state === "NOTHING") {
+    await recordApplied(engine, report);
     await supersedeFailures(engine, report.serverId, report.backend, report.operationIds);
     return;
   }

@@ -29,30 +29,7 @@ export function renderScript(
   objects: readonly Snapshot[] = [],
   lookup: ServerLookup = () => [],
 ): RenderedScript {
-  const lines: string[] = [];
-  const secrets: string[] = [];
-  const ctx: ScriptContext = {
-    server,
-    variable(name) {
-      const spec = backend.variables?.[name];
-      if (!spec) throw new Error(`backend ${backend.name} reads variable ${name} but does not declare it`);
-      return server.variables[name] ?? spec.default;
-    },
-    command(name) {
-      return ctx.variable(name).split(/\s+/).filter(Boolean);
-    },
-    serversFor(name, object) {
-      return lookup(name, object).filter((s) => s.id !== server.id);
-    },
-    append(line: ShellFragment) {
-      lines.push(line.text);
-    },
-    secret(value: string) {
-      let index = secrets.indexOf(value);
-      if (index < 0) index = secrets.push(value) - 1;
-      return raw(`"$ORCHESTRA_SECRET_${index + 1}"`);
-    },
-  };
+  const { ctx, lines, secrets } = scriptContext(backend, server, lookup);
   // Secret assignments come right after strict mode: masked in the stored text, real when executed.
   const assemble = (head: string[], body: string[]) => {
     const assign = (masked: boolean) => secrets.map((v, i) => `ORCHESTRA_SECRET_${i + 1}=${masked ? MASK : quote(v)}`);
@@ -102,6 +79,72 @@ function banner(backend: Backend, server: ServerInfo, operations: readonly Pendi
     `# Orchestra: backend ${backend.name} on server ${commentText(server.name)}`,
     ...operations.map((op) => `#   ${op.action} ${commentText(op.model)} #${commentText(op.objectId)} ${commentText(op.objectLabel)}`),
   ];
+}
+
+/** The context a backend renders into: its lines, its secrets, its variables and router questions. */
+function scriptContext(backend: Backend, server: ServerInfo, lookup: ServerLookup) {
+  const lines: string[] = [];
+  const secrets: string[] = [];
+  const ctx: ScriptContext = {
+    server,
+    variable(name) {
+      const spec = backend.variables?.[name];
+      if (!spec) throw new Error(`backend ${backend.name} reads variable ${name} but does not declare it`);
+      return server.variables[name] ?? spec.default;
+    },
+    command(name) {
+      return ctx.variable(name).split(/\s+/).filter(Boolean);
+    },
+    serversFor(name, object) {
+      return lookup(name, object).filter((s) => s.id !== server.id);
+    },
+    append(line: ShellFragment) {
+      lines.push(line.text);
+    },
+    secret(value: string) {
+      let index = secrets.indexOf(value);
+      if (index < 0) index = secrets.push(value) - 1;
+      return raw(`"$ORCHESTRA_SECRET_${index + 1}"`);
+    },
+  };
+  return { ctx, lines, secrets };
+}
+
+/** Marks where one object's facts begin in a check script's output. */
+export const CHECK_MARKER = "ORCHESTRA-OBJECT";
+
+/**
+ * A read-only script printing the live state of each object (the backend's `check`), each object's
+ * facts after a marker line with its id. Throws if the backend refuses an object.
+ */
+export function renderCheck(backend: Backend, server: ServerInfo, objects: ReadonlyArray<{ id: string; object: Snapshot }>, lookup: ServerLookup = () => []): RenderedScript {
+  if (!backend.check) throw new Error(`backend ${backend.name} has no drift check`);
+  const { ctx, lines, secrets } = scriptContext(backend, server, lookup);
+  backend.prepare?.(ctx, []);
+  for (const { id, object } of objects) {
+    lines.push(`printf '%s %s\\n' ${CHECK_MARKER} ${quote(id)}`);
+    backend.check(ctx, object);
+  }
+  const head = ["#!/usr/bin/env bash", `# Orchestra: drift check of ${backend.name} on server ${commentText(server.name)} (read-only), ${objects.length} object(s)`];
+  const text = [...head, "set -euo pipefail", ...secrets.map((_v, i) => `ORCHESTRA_SECRET_${i + 1}=${MASK}`), "", ...lines, ""].join("\n");
+  const executable = [...head, "set -euo pipefail", ...secrets.map((v, i) => `ORCHESTRA_SECRET_${i + 1}=${quote(v)}`), "", ...lines, ""].join("\n");
+  return { text, executable, secrets: [...secrets], hasContent: objects.length > 0 };
+}
+
+/** The facts of each object in a check script's output: `key=value` lines after each marker. */
+export function parseFacts(output: string): Map<string, Record<string, string>> {
+  const out = new Map<string, Record<string, string>>();
+  let current: Record<string, string> | null = null;
+  for (const line of output.split("\n")) {
+    if (line.startsWith(`${CHECK_MARKER} `)) {
+      current = {};
+      out.set(line.slice(CHECK_MARKER.length + 1).trim(), current);
+      continue;
+    }
+    const eq = line.indexOf("=");
+    if (current && eq > 0 && /^[a-z][a-z0-9_-]*$/.test(line.slice(0, eq))) current[line.slice(0, eq)] = line.slice(eq + 1);
+  }
+  return out;
 }
 
 /** Replaces every secret value in a text (script output) by the mask. */

@@ -80,6 +80,27 @@ export const systemUserBackend = defineBackend(systemUserSnapshot, {
     const remove = ctx.variable("SYSUSER_REMOVE_HOME") === "yes" ? raw(" --remove") : raw("");
     ctx.append(sh`if user_exists ${user.username}; then userdel "\${prefix[@]}"${remove} -- ${user.username}; fi`);
   },
+  // Drift: the account's passwd fields, supplementary groups and expiry, as the server has them.
+  check(ctx, user) {
+    assertAccountName(user.username, "check");
+    ctx.append(sh`if user_exists ${user.username}; then`);
+    ctx.append(sh`  IFS=: read -r _ _ uid _ _ home shell < <(grep -m1 "^"${user.username}":" "$root/etc/passwd")`);
+    ctx.append(raw(`  printf 'exists=yes\nuid=%s\nhome=%s\nshell=%s\n' "$uid" "$home" "$shell"`));
+    ctx.append(sh`  printf 'groups=%s\n' "$(awk -F: -v ${`u=${user.username}`} '{ n = split($4, m, ","); for (i = 1; i <= n; i++) if (m[i] == u) print $1 }' "$root/etc/group" | sort | paste -sd, -)"`);
+    ctx.append(sh`  expire=$(grep -m1 "^"${user.username}":" "$root/etc/shadow" | cut -d: -f8)`);
+    ctx.append(raw(`  if [ "$expire" = 1 ]; then echo active=no; else echo active=yes; fi`));
+    ctx.append(raw("else echo exists=no; fi"));
+  },
+  expectedFacts(_ctx, user) {
+    return {
+      exists: "yes",
+      ...(user.uid != null ? { uid: String(user.uid) } : {}),
+      home: homeOf(user),
+      shell: user.shell,
+      groups: [...user.groups].sort().join(","),
+      active: user.active ? "yes" : "no",
+    };
+  },
   commands: {
     "expire-password": {
       title: "Expire password",

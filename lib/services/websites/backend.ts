@@ -3,6 +3,7 @@
 // domains and a deleted site have no file. Variables are declared below (commands are split into words
 // and each word quoted, so a variable cannot smuggle shell syntax). Command: reload.
 // A new document root gets a placeholder index.html (never overwritten), so a site answers at once.
+import { createHash } from "node:crypto";
 import type { ScriptContext, VariableSpec } from "@/lib/orchestration/backend";
 import { raw, sh } from "@/lib/orchestration/shell";
 import { defineBackend } from "../kit";
@@ -120,6 +121,17 @@ export const websiteBackend = defineBackend(websiteSnapshot, {
     ctx.append(raw(`  for f in "\${touched[@]}"; do rm -f -- "$f.orchestra-bak"; done`));
     ctx.append(sh`  ${ctx.command("NGINX_RELOAD")}`);
     ctx.append(raw("fi"));
+  },
+  // Drift: the site's file as the server has it (its hash), against the block it should hold.
+  check(ctx, site) {
+    if (!SITE_NAME.test(site.name)) refuse(site.name, "the site name", site.name);
+    const file = siteFile(ctx, site.name);
+    ctx.append(sh`if [ -e ${file} ]; then printf 'file=%s\n' "$(sha256sum -- ${file} | cut -d' ' -f1)"; else echo file=absent; fi`);
+  },
+  expectedFacts(ctx, site) {
+    if (!site.enabled || site.domains.length === 0) return { file: "absent" };
+    const block = serverBlock(site, ctx.variable("NGINX_LISTEN"), documentRootOf(site, ctx.variable("WEBSITES_ROOT")));
+    return { file: createHash("sha256").update(`${block.join("\n")}\n`).digest("hex") };
   },
   commands: {
     reload: {

@@ -12,6 +12,7 @@ import { ServerVariables } from "@/app/ui/server-variables";
 import { engine } from "@/lib/orchestra";
 import { serverInfo } from "@/lib/orchestration/types";
 import { variablesReport } from "@/lib/services/variables";
+import { convergence, countStates } from "@/lib/orchestration/convergence";
 import { deleteServer, forgetHostKey, restoreServer, testConnection, updateServer } from "../actions";
 
 export default async function ServerPage({ params }: { params: Promise<{ id: string }> }) {
@@ -21,6 +22,7 @@ export default async function ServerPage({ params }: { params: Promise<{ id: str
   const server = await fetchServerDetail(id.data);
   if (!server) notFound();
   const admin = hasRole(user.role, "admin");
+  const converged = await convergence(engine, { serverId: server.id });
   const report = variablesReport(engine.registry, server.routes.filter((r) => r.active).map((r) => r.backend), serverInfo(server).variables);
   return (
     <>
@@ -71,6 +73,14 @@ export default async function ServerPage({ params }: { params: Promise<{ id: str
             {server.routes.length === 0 ? <p className="text-slate-500">No routes.</p> : (
               <ul>{server.routes.map((r) => <li key={r.id} className="font-mono text-xs">{r.backend} <span className="text-slate-500">{r.match}</span>{r.active ? "" : " (inactive)"}</li>)}</ul>
             )}
+          </div>
+          <div className="rounded border border-slate-200 bg-white p-3" data-testid="server-convergence">
+            <h2 className="mb-1 font-semibold">Convergence</h2>
+            <p className="flex flex-wrap gap-2">
+              {Object.entries(countStates(converged.pairs)).filter(([, n]) => n > 0).map(([state, n]) => <span key={state}><StateBadge state={state} /> {n}</span>)}
+              {converged.leftovers.length > 0 && <span><StateBadge state="leftover" /> {converged.leftovers.length}</span>}
+            </p>
+            <Link className="link text-xs" href={`/convergence?server=${server.id}`}>Pairs of this server</Link>
           </div>
           <ServerVariables {...report} />
           <div className="rounded border border-slate-200 bg-white p-3">

@@ -12,6 +12,10 @@ import { ActionButton } from "@/app/ui/confirm-button";
 import { ServiceForm } from "@/app/ui/service-form";
 import { StateBadge } from "@/app/ui/state-badge";
 import { deleteServiceObjects, runOnServers, saveServiceObject } from "../../actions";
+import { engine } from "@/lib/orchestra";
+import { convergence } from "@/lib/orchestration/convergence";
+import { PairsTable } from "@/app/ui/pairs-table";
+import { checkNow } from "@/app/(admin)/convergence/actions";
 
 export default async function ServiceObjectPage({ params }: { params: Promise<{ service: string; id: string }> }) {
   const me = await requireUser();
@@ -23,6 +27,7 @@ export default async function ServiceObjectPage({ params }: { params: Promise<{ 
   if (!found) notFound();
   const { object, secretsSet } = found;
   const servers = await fetchObjectOnServers(db, service.model, id.data);
+  const converged = await convergence(engine, { model: service.model, objectIds: [String(id.data)] });
   const operator = hasRole(me.role, "operator");
   const label = service.label(object);
   const values = service.formValues ? service.formValues(object) : defaultFormValues(service, object);
@@ -65,6 +70,11 @@ export default async function ServiceObjectPage({ params }: { params: Promise<{ 
               </tbody>
             </table>
           )}
+          <div className="mt-4 mb-2 flex items-center justify-between">
+            <h2 className="font-semibold">Convergence</h2>
+            {operator && <ActionButton action={checkNow} fields={{ model: service.model, object: String(id.data), back: `/services/${service.slug}/${id.data}` }} label="Check drift" />}
+          </div>
+          <PairsTable pairs={converged.pairs} leftovers={converged.leftovers} back={`/services/${service.slug}/${id.data}`} operator={operator} />
         </section>
       </div>
     </>

@@ -1,0 +1,120 @@
+// Convergence on a real sshd host with real nginx: each (object, server) pair's state follows what was
+// applied there; a hand edit on the host is found by the drift check (with the difference) and repaired
+// by a re-apply; a route that stops selecting an object leaves a leftover, which can be removed.
+import { readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { Engine } from "../lib/orchestration/engine";
+import { SshExecutor } from "../lib/orchestration/executors/ssh";
+import { orchestrate, type TxDb } from "../lib/orchestration/unit-of-work";
+import { runUnitOfWork } from "../lib/orchestration/dispatcher";
+import { convergePairs, convergence } from "../lib/orchestration/convergence";
+import { checkDrift } from "../lib/orchestration/drift";
+import { createRegistry } from "../lib/services/registry";
+import { resetDb, testDb } from "./db";
+import { clientKey, startSshHost, type SshHost } from "./support/ssh-host";
+import { startNginx, type NginxHost } from "./support/nginx";
+
+const db = testDb();
+let ssh: SshHost;
+let nginx: NginxHost;
+let engine: Engine;
+let executor: SshExecutor;
+let serverId: number;
+
+async function change(fn: (tx: TxDb) => Promise<unknown>) {
+  return runUnitOfWork(engine, await orchestrate(engine, fn));
+}
+const passwdFile = () => path.join(ssh.sandbox, "etc/passwd");
+const stateOf = async (label: string, backend = "system-users") => (await convergence(engine, {})).pairs.find((p) => p.label === label && p.backend === backend)?.state;
+
+beforeAll(async () => {
+  const key = clientKey(path.join(os.tmpdir(), "orchestra-test-keys"));
+  ssh = await startSshHost({ address: "127.0.0.2", port: 22240, clientKeyFile: key });
+  nginx = startNginx({ address: "127.0.0.2", port: 18095 });
+  executor = SshExecutor.fromKeyFile(key);
+  engine = new Engine({ db, registry: createRegistry(), executor: () => executor });
+});
+
+afterAll(async () => {
+  await executor?.close();
+  await nginx?.stop();
+  await ssh?.stop();
+});
+
+beforeEach(async () => {
+  await resetDb();
+  const server = await db.server.create({ data: { name: "conv", address: ssh.address, port: ssh.port, variables: { ...nginx.variables, SYSUSER_PREFIX: ssh.sandbox } } });
+  serverId = server.id;
+  await db.route.create({ data: { backend: "system-users", serverId, match: 'object.username.startsWith("cv")' } });
+  await db.route.create({ data: { backend: "nginx-websites", serverId } });
+});
+
+describe("convergence of (object, server) pairs", () => {
+  it("a hand-edited shell is drifted with its difference, re-apply repairs it, and the pair is in sync again", async () => {
+    expect((await change((tx) => tx.systemUser.create({ data: { username: "cvalice", groups: ["cvweb"] } }))).map((r) => r.state)).toEqual(["SUCCESS"]);
+    expect(await stateOf("cvalice")).toBe("in sync");
+    const first = await checkDrift(engine);
+    expect(first.drifted).toEqual([]);
+    expect(first.checked).toBe(1);
+
+    // someone changes the shell on the host by hand
+    writeFileSync(passwdFile(), readFileSync(passwdFile(), "utf8").replace(/^(cvalice:.*:)\/bin\/bash$/m, "$1/bin/sh"));
+    const found = await checkDrift(engine);
+    expect(found.drifted.map((d) => [d.label, d.difference])).toEqual([["cvalice", 'shell: "/bin/sh" on the server, "/bin/bash" wanted']]);
+    expect(await stateOf("cvalice")).toBe("drifted");
+    const log = await db.scriptLog.findUniqueOrThrow({ where: { id: found.logs[0].logId } });
+    expect(log.method).toBe("check");
+    expect(log.stdout).toContain("shell=/bin/sh");
+
+    const pair = (await convergence(engine)).pairs.find((p) => p.label === "cvalice")!;
+    const { reports } = await convergePairs(engine, { pairs: [pair] });
+    expect(reports.map((r) => r.state)).toEqual(["SUCCESS"]);
+    expect(readFileSync(passwdFile(), "utf8")).toMatch(/^cvalice:.*:\/bin\/bash$/m);
+    expect(await stateOf("cvalice")).toBe("in sync");
+    expect((await checkDrift(engine)).drifted).toEqual([]);
+  });
+
+  it("a site file edited by hand is drifted; a row changed behind Orchestra's back is pending until re-applied", async () => {
+    await change((tx) => tx.website.create({ data: { name: "cvsite", domains: { create: [{ name: "cvsite.test" }] } } }));
+    expect(await stateOf("cvsite", "nginx-websites")).toBe("in sync");
+    const file = path.join(nginx.sitesDir, "orchestra-cvsite.conf");
+    writeFileSync(file, readFileSync(file, "utf8").replace("index index.html;", "index index.php;"));
+    const found = await checkDrift(engine, { backend: "nginx-websites" });
+    expect(found.drifted.map((d) => d.label)).toEqual(["cvsite"]);
+    expect(found.drifted[0].difference).toMatch(/^file: /);
+
+    // not through a unit of work: nothing is queued, the desired state moved on
+    await db.website.update({ where: { name: "cvsite" }, data: { documentRoot: "/srv/www/other" } });
+    const pending = (await convergence(engine)).pairs.find((p) => p.label === "cvsite")!;
+    expect(pending.state).toBe("pending");
+    expect(pending.detail).toMatch(/not queued/);
+    await convergePairs(engine, { pairs: [pending] });
+    expect(readFileSync(file, "utf8")).toContain("root /srv/www/other;");
+    expect(await stateOf("cvsite", "nginx-websites")).toBe("in sync");
+  });
+
+  it("a route that stops selecting an object leaves a leftover; removing it deletes it on the server", async () => {
+    await change((tx) => tx.systemUser.create({ data: { username: "cvbob" } }));
+    expect(readFileSync(passwdFile(), "utf8")).toMatch(/^cvbob:/m);
+    await db.route.updateMany({ where: { backend: "system-users" }, data: { match: 'object.username.startsWith("zz")' } });
+    const { pairs, leftovers } = await convergence(engine);
+    expect(pairs.filter((p) => p.backend === "system-users")).toEqual([]);
+    expect(leftovers.map((l) => [l.label, l.server])).toEqual([["cvbob", "conv"]]);
+    const { reports } = await convergePairs(engine, { leftovers });
+    expect(reports.map((r) => r.state)).toEqual(["SUCCESS"]);
+    expect(readFileSync(passwdFile(), "utf8")).not.toMatch(/^cvbob:/m);
+    expect((await convergence(engine)).leftovers).toEqual([]);
+    expect(await db.systemUser.count({ where: { username: "cvbob" } })).toBe(1); // the object itself stays
+  });
+
+  it("a pair never applied since tracking began is unknown; a failed save is failed", async () => {
+    await db.systemUser.create({ data: { username: "cvold" } });
+    expect(await stateOf("cvold")).toBe("unknown");
+    await db.server.update({ where: { id: serverId }, data: { variables: { ...nginx.variables, SYSUSER_PREFIX: "/nonexistent" } } });
+    const [run] = await change((tx) => tx.systemUser.update({ where: { username: "cvold" }, data: { shell: "/bin/sh" } }));
+    expect(run.state).toBe("FAILURE");
+    expect(await stateOf("cvold")).toBe("failed");
+  });
+});
