@@ -11,6 +11,9 @@ import { orchestrate, type TxDb } from "../lib/orchestration/unit-of-work";
 import { runUnitOfWork } from "../lib/orchestration/dispatcher";
 import { convergePairs, convergence } from "../lib/orchestration/convergence";
 import { checkDrift } from "../lib/orchestration/drift";
+import { describeMoves, moveOperations, routeMoves } from "../lib/orchestration/moves";
+import { enqueueRouted } from "../lib/orchestration/unit-of-work";
+import { cpSync, mkdtempSync } from "node:fs";
 import { createRegistry } from "../lib/services/registry";
 import { resetDb, testDb } from "./db";
 import { clientKey, startSshHost, type SshHost } from "./support/ssh-host";
@@ -116,5 +119,40 @@ describe("convergence of (object, server) pairs", () => {
     const [run] = await change((tx) => tx.systemUser.update({ where: { username: "cvold" }, data: { shell: "/bin/sh" } }));
     expect(run.state).toBe("FAILURE");
     expect(await stateOf("cvold")).toBe("failed");
+  });
+
+  it("a route whose match changes moves the objects: deleted where they leave, saved where they arrive, in one unit of work", async () => {
+    // a second server: the same sshd, another root
+    const otherRoot = mkdtempSync(path.join(os.tmpdir(), "orchestra-moves-"));
+    cpSync(path.join(ssh.sandbox, "etc"), path.join(otherRoot, "etc"), { recursive: true });
+    const other = await db.server.create({ data: { name: "conv2", address: ssh.address, port: ssh.port, variables: { SYSUSER_PREFIX: otherRoot } } });
+    await db.route.create({ data: { backend: "system-users", serverId: other.id, match: 'object.username.startsWith("cvz")' } });
+    await change(async (tx) => {
+      await tx.systemUser.create({ data: { username: "cvmove" } });
+      await tx.systemUser.create({ data: { username: "cvstay" } });
+    });
+    const otherPasswd = () => readFileSync(path.join(otherRoot, "etc/passwd"), "utf8");
+    expect(readFileSync(passwdFile(), "utf8")).toMatch(/^cvmove:/m);
+    expect(otherPasswd()).not.toMatch(/^cvmove:/m);
+
+    // conv keeps cvstay only; conv2 now takes cvmove too
+    let preview = "";
+    const reports = await change(async (tx) => {
+      const a = (await tx.route.findFirst({ where: { backend: "system-users", serverId } }))!;
+      const b = (await tx.route.findFirst({ where: { backend: "system-users", serverId: other.id } }))!;
+      const a2 = await tx.route.update({ where: { id: a.id }, data: { match: 'object.username == "cvstay"' } });
+      const b2 = await tx.route.update({ where: { id: b.id }, data: { match: 'object.username.startsWith("cvz") || object.username == "cvmove"' } });
+      const moves = [...(await routeMoves(engine, tx, a, a2)), ...(await routeMoves(engine, tx, b, b2))];
+      preview = describeMoves(moves);
+      enqueueRouted(engine, moveOperations(moves));
+    });
+    expect(preview).toBe("On save: removed from conv: cvmove · applied on conv2: cvmove.");
+    expect(reports.map((r) => `${r.server} ${r.state} ${r.operations.join(",")}`).sort()).toEqual(["conv SUCCESS delete cvmove", "conv2 SUCCESS save cvmove"]);
+    expect(readFileSync(passwdFile(), "utf8")).not.toMatch(/^cvmove:/m);
+    expect(readFileSync(passwdFile(), "utf8")).toMatch(/^cvstay:/m);
+    expect(otherPasswd()).toMatch(/^cvmove:/m);
+    const { pairs, leftovers } = await convergence(engine, { backend: "system-users" });
+    expect(pairs.map((p) => `${p.server}/${p.label} ${p.state}`).sort()).toEqual(["conv/cvstay in sync", "conv2/cvmove in sync"]);
+    expect(leftovers).toEqual([]);
   });
 });

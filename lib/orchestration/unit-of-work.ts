@@ -15,7 +15,17 @@ import { identityOf, leaseUntil, newOwner } from "./outbox";
 
 export type TxDb = Omit<Db, "$connect" | "$disconnect" | "$on" | "$transaction" | "$extends">;
 
-export type Store = { tx: TxDb; collector: Collector; engine: Engine };
+export type Store = { tx: TxDb; collector: Collector; engine: Engine; routed: Array<{ operation: PendingOperation; route: RouteRow }> };
+
+/**
+ * Adds operations already routed (to exactly their server) to the unit of work in progress, e.g. the
+ * moves of a route change. Written with the unit's other operations, in the same transaction.
+ */
+export function enqueueRouted(engine: Engine, routed: ReadonlyArray<{ operation: PendingOperation; route: RouteRow }>): void {
+  const store = engine.storage.getStore();
+  if (!store) throw new Error("enqueueRouted needs a unit of work in progress");
+  store.routed.push(...routed);
+}
 
 /** The unit of work in progress. Kept on the engine, not in module state: Next.js may load this module
  * in several bundles, and the capturing client and orchestrate() must share one store. */
@@ -143,7 +153,7 @@ export async function orchestrate<T>(engine: Engine, fn: (tx: TxDb) => Promise<T
   const unitOfWork = options.unitOfWork ?? randomUUID();
   return engine.capturing.$transaction(
     async (tx) => {
-      const store: Store = { tx: tx as unknown as TxDb, collector: new Collector(engine.registry), engine };
+      const store: Store = { tx: tx as unknown as TxDb, collector: new Collector(engine.registry), engine, routed: [] };
       // Prisma queries are lazy: await inside the context so they execute where the store is visible.
       const result = await engine.storage.run(store, async () => await fn(store.tx));
       const loadMain = async (model: string, id: string) => {
@@ -153,6 +163,17 @@ export async function orchestrate<T>(engine: Engine, fn: (tx: TxDb) => Promise<T
       };
       const pending = await store.collector.operations(loadMain);
       const written = await writeOperations(engine, store.tx, unitOfWork, pending);
+      // operations routed by the caller (route moves): each group to its one server
+      const groups = new Map<string, { route: RouteRow; pending: PendingOperation[] }>();
+      for (const { operation, route } of store.routed) {
+        const k = `${route.serverId}\u0000${route.backend}`;
+        if (!groups.has(k)) groups.set(k, { route, pending: [] });
+        groups.get(k)!.pending.push(operation);
+      }
+      for (const { route, pending: ops } of groups.values()) {
+        const more = await writeOperations(engine, store.tx, unitOfWork, ops, [route]);
+        written.operations.push(...more.operations);
+      }
       return { result, unitOfWork, ...written };
     },
     { timeout: options.timeoutMs ?? 60_000, maxWait: 15_000 },

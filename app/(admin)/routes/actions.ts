@@ -6,6 +6,10 @@ import { UserError } from "@/lib/actions/state";
 import { idParam } from "@/lib/schemas/common";
 import { matchError, routeSchema, routeUpdateSchema } from "@/lib/schemas/route";
 import { previewMatch as preview } from "@/lib/data/routes";
+import { checkbox } from "@/lib/schemas/common";
+import { engine } from "@/lib/orchestra";
+import { describeMoves, moveOperations, routeMoves, type RouteDef } from "@/lib/orchestration/moves";
+import { enqueueRouted } from "@/lib/orchestration/unit-of-work";
 
 type RouteDb = Parameters<Parameters<typeof action>[1]>[1]["db"];
 
@@ -16,35 +20,56 @@ async function refuseArchived(db: RouteDb, serverId: number) {
   if (server.archivedAt) throw new UserError(`${server.name} is archived: restore it before routing work to it.`, "serverId");
 }
 
+/**
+ * A route change moves configuration: objects that leave a server are deleted there, objects that
+ * arrive are saved there, in the unit of work of the change (so they run before the page answers).
+ */
+async function move(db: RouteDb, before: RouteDef | null, after: RouteDef | null): Promise<string> {
+  let moves;
+  try {
+    moves = await routeMoves(engine, db, before, after);
+  } catch (error) {
+    throw new UserError(`Not saved: ${(error as Error).message}.`);
+  }
+  enqueueRouted(engine, moveOperations(moves));
+  return moves.length ? ` ${describeMoves(moves)}` : "";
+}
+
 export const createRoute = action({ role: "admin", schema: routeSchema }, async (input, { db }) => {
   await refuseArchived(db, input.serverId);
   const route = await db.route.create({ data: input });
+  const moved = await move(db, null, route);
   revalidatePath("/routes");
-  return { message: `Route for ${route.backend} added.`, redirectTo: "/routes" };
+  return { message: `Route for ${route.backend} added.${moved}`, redirectTo: "/routes" };
 });
 
 export const updateRoute = action({ role: "admin", schema: routeUpdateSchema }, async ({ id, ...input }, { db }) => {
+  const before = await db.route.findUnique({ where: { id } });
+  if (!before) throw new UserError("This route no longer exists.");
   if (input.serverId !== undefined) await refuseArchived(db, input.serverId);
-  await db.route.update({ where: { id }, data: input });
+  const after = await db.route.update({ where: { id }, data: input });
+  const moved = await move(db, before, after);
   revalidatePath("/routes");
-  return { message: "Route saved.", redirectTo: "/routes" };
+  return { message: `Route saved.${moved}`, redirectTo: "/routes" };
 });
 
 export const deleteRoute = action({ role: "admin", schema: z.object({ id: idParam }) }, async ({ id }, { db }) => {
   const route = await db.route.findUnique({ where: { id } });
   if (!route) throw new UserError("This route no longer exists.");
+  const moved = await move(db, route, null);
   await db.route.delete({ where: { id } });
   revalidatePath("/routes");
-  return { message: `Route for ${route.backend} deleted.`, redirectTo: "/routes" };
+  return { message: `Route for ${route.backend} deleted.${moved}`, redirectTo: "/routes" };
 });
 
 export const toggleRoute = action({ role: "admin", schema: z.object({ id: idParam }) }, async ({ id }, { db }) => {
   const route = await db.route.findUnique({ where: { id } });
   if (!route) throw new UserError("This route no longer exists.");
   if (!route.active) await refuseArchived(db, route.serverId);
-  await db.route.update({ where: { id }, data: { active: !route.active } });
+  const after = await db.route.update({ where: { id }, data: { active: !route.active } });
+  const moved = await move(db, route, after);
   revalidatePath("/routes");
-  return { message: `Route ${route.active ? "disabled" : "enabled"}.`, redirectTo: "/routes" };
+  return { message: `Route ${route.active ? "disabled" : "enabled"}.${moved}`, redirectTo: "/routes" };
 });
 
 /** Read-only: which existing objects the expression would select. */
@@ -56,10 +81,11 @@ export const previewRoute = action(
       match: z.string().default("true"),
       serverId: z.coerce.number().int().positive().optional().catch(undefined),
       id: z.coerce.number().int().positive().optional().catch(undefined),
+      active: checkbox,
     }),
     unitOfWork: false,
   },
-  async ({ backend, match, serverId, id }) => {
+  async ({ backend, match, serverId, id, active }) => {
     const invalid = matchError(backend, match);
     if (invalid) throw new UserError(invalid.message, invalid.field);
     const p = await preview(backend, match, serverId ?? null, id ?? null);
@@ -68,8 +94,14 @@ export const previewRoute = action(
     if (p.nowhere.length) parts.push(`no server: ${list(p.nowhere)}`);
     if (p.errors.length) parts.push(`errors: ${p.errors.slice(0, 5).join("; ")}`);
     const thisRoute = p.servers.find((s) => s.thisRoute);
+    // what saving this would move between servers (against the route as stored, for an existing one)
+    let moves = "";
+    if (serverId) {
+      const before = id ? await engine.db.route.findUnique({ where: { id } }) : null;
+      moves = ` ${describeMoves(await routeMoves(engine, engine.db, before, { id, backend, serverId, match: match || "true", active }).catch(() => []))}`;
+    }
     return {
-      message: `${thisRoute ? `Matches ${thisRoute.objects.length} of ${p.total}` : `${p.total} objects`}. ${parts.join(" · ")}`,
+      message: `${thisRoute ? `Matches ${thisRoute.objects.length} of ${p.total}` : `${p.total} objects`}. ${parts.join(" · ")}${moves}`,
     };
   },
 );
