@@ -1,16 +1,14 @@
 "use server";
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { action } from "@/lib/actions";
+import { action, directAction, type ActionDb } from "@/lib/actions";
 import { UserError } from "@/lib/actions/state";
 import { idParam } from "@/lib/schemas/common";
 import { matchError, routeSchema, routeUpdateSchema } from "@/lib/schemas/route";
 import { previewMatch as preview } from "@/lib/data/routes";
 
-type RouteDb = Parameters<Parameters<typeof action>[1]>[1]["db"];
-
 /** An archived server takes no routes (restore it first). */
-async function refuseArchived(db: RouteDb, serverId: number) {
+async function refuseArchived(db: ActionDb, serverId: number) {
   const server = await db.server.findUnique({ where: { id: serverId }, select: { archivedAt: true, name: true } });
   if (!server) throw new UserError("This server no longer exists.", "serverId");
   if (server.archivedAt) throw new UserError(`${server.name} is archived: restore it before routing work to it.`, "serverId");
@@ -48,7 +46,7 @@ export const toggleRoute = action({ role: "admin", schema: z.object({ id: idPara
 });
 
 /** Read-only: which existing objects the expression would select. */
-export const previewRoute = action(
+export const previewRoute = directAction(
   {
     role: "viewer",
     schema: z.object({
@@ -57,7 +55,6 @@ export const previewRoute = action(
       serverId: z.coerce.number().int().positive().optional().catch(undefined),
       id: z.coerce.number().int().positive().optional().catch(undefined),
     }),
-    unitOfWork: false,
   },
   async ({ backend, match, serverId, id }) => {
     const invalid = matchError(backend, match);

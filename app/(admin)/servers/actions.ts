@@ -1,7 +1,7 @@
 "use server";
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { action } from "@/lib/actions";
+import { action, directAction } from "@/lib/actions";
 import { UserError } from "@/lib/actions/state";
 import { idParam } from "@/lib/schemas/common";
 import { serverSchema, serverUpdateSchema } from "@/lib/schemas/server";
@@ -61,7 +61,7 @@ export const forgetHostKey = action({ role: "admin", schema: z.object({ id: idPa
 });
 
 // Operators may check reachability; it changes nothing but a first-use host key pin.
-export const testConnection = action({ role: "operator", schema: z.object({ id: idParam }), unitOfWork: false }, async ({ id }) => {
+export const testConnection = directAction({ role: "operator", schema: z.object({ id: idParam }) }, async ({ id }) => {
   const report = await probe(engine, id);
   revalidatePath(`/servers/${id}`);
   if (!report.ok) throw new UserError(`Connection failed: ${report.message}`);
