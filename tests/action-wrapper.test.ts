@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { createActionWrapper, type ActionUser, type WrapperDeps } from "../lib/actions/wrapper";
 import { UserError, initialState, type ActionState, type RunReport } from "../lib/actions/state";
+import { findOrFail } from "../lib/actions/find-or-fail";
 import { serverSchema } from "../lib/schemas/server";
 import { resetDb, testDb } from "./db";
 
@@ -150,5 +151,20 @@ describe("action wrapper", () => {
     const run = directAction({ role: "viewer", schema: z.object({ id: z.coerce.number() }) }, async ({ id }) => ({ message: `Retry of log #${id}: SUCCESS.`, redirectTo: "/logs/8", runs: [retried] }));
     await expect(run(initialState, form({ id: "3" }))).rejects.toThrow("REDIRECT");
     expect(redirect).toHaveBeenCalledWith("/logs/8", { ok: true, message: "Retry of log #3: SUCCESS.", runs: [retried] });
+  });
+
+  it("findOrFail: a row deleted since the page was shown becomes the user's message, next to its field if given", async () => {
+    const { action } = wrapperFor(admin);
+    const schema = z.object({ id: z.coerce.number() });
+    const missing = action({ role: "admin", schema }, async ({ id }, { db }) => {
+      await findOrFail(db.server.findUnique({ where: { id } }), "This server no longer exists.");
+    });
+    expect(await missing(initialState, form({ id: "404" }))).toMatchObject({ ok: false, message: "This server no longer exists." });
+    const field = action({ role: "admin", schema }, async ({ id }, { db }) => {
+      await findOrFail(db.server.findUnique({ where: { id } }), "This server no longer exists.", "serverId");
+    });
+    expect((await field(initialState, form({ id: "404" }))).fieldErrors).toEqual({ serverId: ["This server no longer exists."] });
+    const server = await db.server.create({ data: { name: "here", address: "127.0.0.3" } });
+    expect(await findOrFail(db.server.findUnique({ where: { id: server.id } }), "gone")).toMatchObject({ name: "here" });
   });
 });

@@ -3,6 +3,7 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { directAction } from "@/lib/actions";
 import { UserError } from "@/lib/actions/state";
+import { findOrFail } from "@/lib/actions/find-or-fail";
 import { engine } from "@/lib/orchestra";
 import { cancelLog, retryLog, revokeOperations } from "@/lib/orchestration/manual";
 import { idParam } from "@/lib/schemas/common";
@@ -49,8 +50,7 @@ export const cancel = directAction({ role: "operator", schema: z.object({ id: id
 });
 
 export const revoke = directAction({ role: "operator", schema: z.object({ id: idParam }) }, async ({ id }, { db }) => {
-  const log = await db.scriptLog.findUnique({ where: { id }, include: { operations: true } });
-  if (!log) throw new UserError("This log no longer exists.");
+  const log = await findOrFail(db.scriptLog.findUnique({ where: { id }, include: { operations: true } }), "This log no longer exists.");
   const count = await revokeOperations(engine, log.operations.map((o) => o.operationId));
   revalidatePath(`/logs/${id}`);
   return { message: count ? `Revoked ${count} operation(s): they will not run again.` : "Nothing left to revoke.", redirectTo: `/logs/${id}` };

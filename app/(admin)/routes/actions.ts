@@ -3,14 +3,18 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { action, directAction, type ActionDb } from "@/lib/actions";
 import { UserError } from "@/lib/actions/state";
+import { findOrFail } from "@/lib/actions/find-or-fail";
 import { idParam } from "@/lib/schemas/common";
 import { matchError, routeSchema, routeUpdateSchema } from "@/lib/schemas/route";
 import { previewMatch as preview } from "@/lib/data/routes";
 
 /** An archived server takes no routes (restore it first). */
 async function refuseArchived(db: ActionDb, serverId: number) {
-  const server = await db.server.findUnique({ where: { id: serverId }, select: { archivedAt: true, name: true } });
-  if (!server) throw new UserError("This server no longer exists.", "serverId");
+  const server = await findOrFail(
+    db.server.findUnique({ where: { id: serverId }, select: { archivedAt: true, name: true } }),
+    "This server no longer exists.",
+    "serverId",
+  );
   if (server.archivedAt) throw new UserError(`${server.name} is archived: restore it before routing work to it.`, "serverId");
 }
 
@@ -29,16 +33,14 @@ export const updateRoute = action({ role: "admin", schema: routeUpdateSchema }, 
 });
 
 export const deleteRoute = action({ role: "admin", schema: z.object({ id: idParam }) }, async ({ id }, { db }) => {
-  const route = await db.route.findUnique({ where: { id } });
-  if (!route) throw new UserError("This route no longer exists.");
+  const route = await findOrFail(db.route.findUnique({ where: { id } }), "This route no longer exists.");
   await db.route.delete({ where: { id } });
   revalidatePath("/routes");
   return { message: `Route for ${route.backend} deleted.`, redirectTo: "/routes" };
 });
 
 export const toggleRoute = action({ role: "admin", schema: z.object({ id: idParam }) }, async ({ id }, { db }) => {
-  const route = await db.route.findUnique({ where: { id } });
-  if (!route) throw new UserError("This route no longer exists.");
+  const route = await findOrFail(db.route.findUnique({ where: { id } }), "This route no longer exists.");
   if (!route.active) await refuseArchived(db, route.serverId);
   await db.route.update({ where: { id }, data: { active: !route.active } });
   revalidatePath("/routes");
