@@ -1,6 +1,8 @@
 import "server-only";
-import { db } from "../db";
+import { db as appDb } from "../db";
 import { OPERATION_STATES } from "../orchestration/types";
+import type { TxDb } from "../orchestration/unit-of-work";
+import { snapshot } from "./json";
 
 export type OperationFilters = { state?: string; backend?: string; action?: string; model?: string; objectId?: string; serverId?: number; before?: number; since?: string; until?: string };
 
@@ -24,7 +26,7 @@ export function parseOperationFilters(params: Record<string, string | string[] |
   };
 }
 
-export async function fetchOperations(f: OperationFilters, pageSize = 50) {
+export async function fetchOperations(db: TxDb, f: OperationFilters, pageSize = 50) {
   const rows = await db.operation.findMany({
     where: {
       state: f.state,
@@ -49,15 +51,21 @@ export async function fetchOperations(f: OperationFilters, pageSize = 50) {
   return { operations: rows.slice(0, pageSize), nextBefore: rows.length > pageSize ? rows[pageSize - 1].id : null };
 }
 
-export async function fetchOperation(id: number) {
-  return db.operation.findUnique({
+/** One operation with its server, script logs and snapshots. */
+export async function fetchOperation(db: TxDb, id: number) {
+  const op = await db.operation.findUnique({
     where: { id },
     include: { server: { select: { id: true, name: true } }, scriptLogs: { include: { scriptLog: { select: { id: true, state: true, createdAt: true } } } } },
   });
+  return op && { ...op, before: snapshot(op.before), after: snapshot(op.after) };
 }
 
 /** The state of the newest operation of each object of a model (for service lists). */
-export async function fetchLatestStates(model: string, objectIds: Array<number | string>): Promise<Map<string, string>> {
+export async function fetchLatestStates(db: TxDb, model: string, objectIds: Array<number | string>): Promise<Map<string, string>>;
+/** @deprecated Pass the client first: fetchLatestStates(db, model, ids). Kept for the service list pages. */
+export async function fetchLatestStates(model: string, objectIds: Array<number | string>): Promise<Map<string, string>>;
+export async function fetchLatestStates(...args: [TxDb, string, Array<number | string>] | [string, Array<number | string>]) {
+  const [db, model, objectIds] = args.length === 3 ? args : [appDb, ...args] as const;
   const rows = await db.operation.findMany({
     where: { model, objectId: { in: objectIds.map(String) } },
     orderBy: { id: "desc" },

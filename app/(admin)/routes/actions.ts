@@ -58,10 +58,10 @@ export const previewRoute = directAction(
       id: z.coerce.number().int().positive().optional().catch(undefined),
     }),
   },
-  async ({ backend, match, serverId, id }) => {
+  async ({ backend, match, serverId, id }, { db }) => {
     const invalid = matchError(backend, match);
     if (invalid) throw new UserError(invalid.message, invalid.field);
-    const p = await preview(backend, match, serverId ?? null, id ?? null);
+    const p = await preview(db, backend, match, serverId ?? null, id ?? null);
     const list = (names: string[]) => (names.length ? `${names.slice(0, 20).join(", ")}${names.length > 20 ? ` and ${names.length - 20} more` : ""}` : "nothing");
     const parts = p.servers.map((s) => `${s.server}${s.thisRoute ? " (this route)" : ""}: ${list(s.objects)}`);
     if (p.nowhere.length) parts.push(`no server: ${list(p.nowhere)}`);
