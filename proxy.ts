@@ -1,5 +1,6 @@
 import { getToken } from "next-auth/jwt";
 import { NextResponse, type NextRequest } from "next/server";
+import { authSecret } from "./lib/env";
 
 // Sends signed-out visitors to /login (every server action still checks the session itself). It only
 // reads the session cookie: next-auth's own middleware re-issues the cookie on every request, and a
@@ -11,7 +12,7 @@ import { NextResponse, type NextRequest } from "next/server";
 export default async function proxy(request: NextRequest) {
   const { nextUrl } = request;
   if (nextUrl.pathname === "/login") return NextResponse.next();
-  const token = await getToken({ req: request, secret: process.env.AUTH_SECRET, secureCookie: nextUrl.protocol === "https:" });
+  const token = await getToken({ req: request, secret: authSecret(), secureCookie: nextUrl.protocol === "https:" });
   if (token) return NextResponse.next();
   const login = new URL("/login", nextUrl);
   login.searchParams.set("callbackUrl", nextUrl.pathname + nextUrl.search);

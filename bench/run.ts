@@ -18,7 +18,7 @@ import { Worker } from "../lib/orchestration/worker";
 import { createRegistry } from "../lib/services/registry";
 import Database from "better-sqlite3";
 import { createDb, type Db } from "../lib/db-client";
-import { queryLogs, type LogFilters } from "../lib/queries/logs";
+import { fetchLogs, type LogFilters } from "../lib/data/log-list";
 import { migrate } from "../lib/migrate";
 import type { ServerInfo } from "../lib/orchestration/types";
 import { clientKey, startSshHost } from "../tests/support/ssh-host";
@@ -213,9 +213,9 @@ async function logsBench() {
   const small = await fill("small", 100);
   const big = await fill("big", 100_000);
   const time = async (db: Db, filters: LogFilters) => {
-    await queryLogs(db, filters); // warm
+    await fetchLogs(db, filters); // warm
     const runs: number[] = [];
-    for (let i = 0; i < 20; i++) runs.push((await timedAsync(() => queryLogs(db, filters)))[1]);
+    for (let i = 0; i < 20; i++) runs.push((await timedAsync(() => fetchLogs(db, filters)))[1]);
     return runs.sort((a, b) => a - b)[10];
   };
   try {

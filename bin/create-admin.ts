@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import { createInterface } from "node:readline/promises";
 import { parseArgs } from "node:util";
 import { createDb } from "../lib/db-client";
+import { adminDefaults, appPort } from "../lib/env";
 import { hashPassword } from "../lib/sign-in";
 import { isRole } from "../lib/roles";
 
@@ -22,8 +23,9 @@ async function main() {
       console.log("An admin account exists already: sign in with it (or run `npm run create-admin -- EMAIL`).");
       return;
     }
-    const email = (positionals[0] ?? process.env.ORCHESTRA_ADMIN_EMAIL ?? "admin@example.com").trim().toLowerCase();
-    let password = process.env.ORCHESTRA_ADMIN_PASSWORD ?? "";
+    const defaults = adminDefaults();
+    const email = (positionals[0] ?? defaults.email).trim().toLowerCase();
+    let password = defaults.password ?? "";
     let generated = false;
     if (!password && process.stdin.isTTY && !values["if-none"]) {
       const rl = createInterface({ input: process.stdin, output: process.stdout });
@@ -42,7 +44,7 @@ async function main() {
       // A reset password ends the sessions signed in with the old one.
       update: { role, passwordHash, sessionVersion: { increment: 1 } },
     });
-    console.log(`\n  Sign in at http://localhost:${process.env.PORT ?? 3000} as ${email}` + (generated ? ` with password ${password}` : "") + "\n");
+    console.log(`\n  Sign in at http://localhost:${appPort()} as ${email}` + (generated ? ` with password ${password}` : "") + "\n");
     if (generated) console.log("  (a generated password, shown once: change it or set ORCHESTRA_ADMIN_PASSWORD)\n");
   } finally {
     await db.$disconnect();

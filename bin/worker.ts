@@ -4,15 +4,15 @@
 //   npm run worker -- --once         one round, then exit (cron-style)
 import { parseArgs } from "node:util";
 import { createEngine } from "../lib/engine";
-import { Worker, type WorkerOptions } from "../lib/orchestration/worker";
+import { workerCrashAt } from "../lib/env";
+import { Worker } from "../lib/orchestration/worker";
 
 async function main() {
   const { values } = parseArgs({ options: { once: { type: "boolean", default: false }, id: { type: "string" } } });
   const engine = createEngine();
-  const crashAt = process.env.ORCHESTRA_WORKER_CRASH_AT as WorkerOptions["crashAt"] | undefined;
   const worker = new Worker(engine, {
     id: values.id,
-    crashAt,
+    crashAt: workerCrashAt(),
     onReports: (reports) => {
       for (const r of reports) console.log(`${r.state.padEnd(8)} log #${r.logId} ${r.backend} on ${r.server}: ${r.operations.join(", ")}`);
     },

@@ -55,20 +55,6 @@ export function trustedProxies(list: readonly string[]): BlockList {
   return blocks;
 }
 
-/** Parses ORCHESTRA_TRUSTED_PROXIES ("10.0.0.1, 10.1.0.0/16, ::1"); throws on an entry that is no address. */
-export function parseProxyList(value: string | undefined): string[] {
-  const entries = (value ?? "").split(/[\s,]+/).filter(Boolean);
-  for (const entry of entries) {
-    const [address, bits, extra] = entry.split("/");
-    const family = isIP(address);
-    const maxBits = family === 6 ? 128 : 32;
-    if (!family || extra !== undefined || (bits !== undefined && !(/^\d+$/.test(bits) && Number(bits) <= maxBits))) {
-      throw new Error(`ORCHESTRA_TRUSTED_PROXIES: "${entry}" is not an IP address or CIDR range`);
-    }
-  }
-  return entries;
-}
-
 /**
  * The client's address: the socket's peer, unless that peer is a trusted proxy, in which case the
  * right-most `X-Forwarded-For` entry that is not itself a trusted proxy (entries left of it were written

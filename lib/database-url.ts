@@ -1,12 +1,12 @@
 // Shared by the Prisma CLI config, the app and the CLI: no server-only import here.
 import { mkdirSync } from "node:fs";
 import path from "node:path";
+import { databaseUrlSetting } from "./env";
 
 export const DEFAULT_SQLITE_FILE = "data/orchestra.db";
 
 /** DATABASE_URL, or the embedded SQLite file under data/ (git-ignored). */
-export function databaseUrl(env: NodeJS.ProcessEnv = process.env): string {
-  const url = env.DATABASE_URL?.trim();
+export function databaseUrl(url: string | undefined = databaseUrlSetting()): string {
   if (url) return url;
   return `file:${path.resolve(process.cwd(), DEFAULT_SQLITE_FILE)}`;
 }

@@ -1,11 +1,14 @@
-import { homedir } from "node:os";
-import path from "node:path";
+// Everything Orchestra reads from the environment, validated in one place: the app, the CLI and the
+// worker read it only through here. An empty variable counts as unset. Edge-safe (zod and no node:
+// module), because proxy.ts imports it. AUTH_SECRET is also read by next-auth itself.
 import { z } from "zod";
-import { parseProxyList } from "./client-address";
+import { parseProxyList } from "./proxy-list";
 
-// The engine's settings from the environment, validated in one place (app, CLI and worker alike).
-// AUTH_SECRET is read by next-auth itself; DATABASE_URL by lib/database-url.ts.
-const schema = z.object({
+type Source = Record<string, string | undefined>;
+
+// The engine's and sign-in's settings, validated together: one mistake stops the app, CLI or worker at
+// start, with every invalid variable named.
+const settingsSchema = z.object({
   ORCHESTRA_SSH_KEY: z.string().optional(),
   ORCHESTRA_SSH_CONNECT_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   ORCHESTRA_SCRIPT_TIMEOUT_MS: z.coerce.number().int().positive().default(300_000),
@@ -30,12 +33,56 @@ const schema = z.object({
     }),
 });
 
-export type OrchestraEnv = z.infer<typeof schema> & { sshKeyPath: string };
+export type OrchestraEnv = z.infer<typeof settingsSchema>;
 
-export function loadEnv(env: NodeJS.ProcessEnv = process.env): OrchestraEnv {
-  const parsed = schema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== "")));
-  if (!parsed.success) {
-    throw new Error(`invalid environment: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
-  }
-  return { ...parsed.data, sshKeyPath: parsed.data.ORCHESTRA_SSH_KEY || path.join(homedir(), ".ssh", "id_ed25519") };
+export function loadEnv(env: Source = process.env): OrchestraEnv {
+  const parsed = settingsSchema.safeParse(present(env));
+  if (!parsed.success) throw invalid(parsed.error.issues);
+  return parsed.data;
+}
+
+// Variables read one at a time, where each is needed: a process checks only what it uses (the proxy
+// does not fail on a worker setting).
+const variables = {
+  AUTH_SECRET: z.string().optional(),
+  DATABASE_URL: z.string().trim().optional(),
+  ORCHESTRA_WORKER: z.string().optional(),
+  ORCHESTRA_WORKER_CRASH_AT: z.enum(["after-claim", "after-run"]).optional(),
+  ORCHESTRA_ADMIN_EMAIL: z.string().default("admin@example.com"),
+  ORCHESTRA_ADMIN_PASSWORD: z.string().optional(),
+  PORT: z.coerce.number().int().min(1).max(65_535).default(3000),
+};
+
+type Name = keyof typeof variables;
+
+function read<N extends Name>(name: N, env: Source): z.infer<(typeof variables)[N]> {
+  const parsed = variables[name].safeParse(env[name] === "" ? undefined : env[name]);
+  if (!parsed.success) throw invalid(parsed.error.issues.map((issue) => ({ ...issue, path: [name] })));
+  return parsed.data as z.infer<(typeof variables)[N]>;
+}
+
+/** The secret session cookies are signed with (proxy.ts checks them with it). */
+export const authSecret = (env: Source = process.env) => read("AUTH_SECRET", env);
+
+/** DATABASE_URL; unset, the embedded SQLite file (see database-url.ts). */
+export const databaseUrlSetting = (env: Source = process.env) => read("DATABASE_URL", env) || undefined;
+
+/** The Next.js server runs a worker in-process unless ORCHESTRA_WORKER=off (workers run elsewhere). */
+export const inlineWorkerEnabled = (env: Source = process.env) => read("ORCHESTRA_WORKER", env) !== "off";
+
+/** Test hook: the worker process dies at this point of a run (crash-recovery tests). */
+export const workerCrashAt = (env: Source = process.env) => read("ORCHESTRA_WORKER_CRASH_AT", env);
+
+/** The account `create-admin` makes when none is given on the command line. */
+export const adminDefaults = (env: Source = process.env) => ({ email: read("ORCHESTRA_ADMIN_EMAIL", env), password: read("ORCHESTRA_ADMIN_PASSWORD", env) });
+
+/** The port `npm start` serves on (scripts/up.sh passes it to next start). */
+export const appPort = (env: Source = process.env) => read("PORT", env);
+
+function present(env: Source): Source {
+  return Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ""));
+}
+
+function invalid(issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>): Error {
+  return new Error(`invalid environment: ${issues.map((i) => `${i.path.map(String).join(".")}: ${i.message}`).join("; ")}`);
 }

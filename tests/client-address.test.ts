@@ -1,7 +1,8 @@
 import { createServer, request, Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
-import { PEER_HEADER, UNKNOWN_ADDRESS, clientAddress, installPeerStamp, parseProxyList, trustedProxies } from "../lib/client-address";
+import { PEER_HEADER, UNKNOWN_ADDRESS, clientAddress, installPeerStamp, trustedProxies } from "../lib/client-address";
+import { parseProxyList } from "../lib/proxy-list";
 
 /** The headers the app would see for a request sent from 127.0.0.1 with `headers`. */
 async function seenHeaders(headers: Record<string, string>): Promise<Headers> {

@@ -126,16 +126,15 @@ describe("queued work", () => {
       });
     });
     await new Promise<void>((r) => hook.listen(0, "127.0.0.1", () => r()));
-    process.env.ORCHESTRA_WEBHOOK_URL = `http://127.0.0.1:${(hook.address() as { port: number }).port}/hook`;
+    const webhookUrl = `http://127.0.0.1:${(hook.address() as { port: number }).port}/hook`;
     try {
-      const engine = new Engine({ db, registry: new BackendRegistry([local("boom", async () => { throw new Error("no"); })]), executor: noExecutor });
+      const engine = new Engine({ db, registry: new BackendRegistry([local("boom", async () => { throw new Error("no"); })]), executor: noExecutor, webhookUrl });
       await route("boom", 1, { async: true });
       await orchestrate(engine, (tx) => tx.systemUser.create({ data: { username: "doomed" } }));
       await new Worker(engine, { policy: { retryFailures: true, maxAttempts: 1, backoffMs: 1 } }).tick();
       expect(await db.notification.count()).toBe(1);
       expect(received).toEqual([expect.objectContaining({ event: "operation.failed", backend: "boom", state: "FAILURE" })]);
     } finally {
-      delete process.env.ORCHESTRA_WEBHOOK_URL;
       hook.close();
     }
   });

@@ -27,7 +27,7 @@ function unitNotices(unit: { unrouted: Array<{ backend: string; action: string; 
 }
 
 /** `action({ role, schema }, handler)`: the only way this app defines a server action. */
-export const action = createActionWrapper<{ db: ActionDb }>({
+export const { action, directAction } = createActionWrapper<{ db: ActionDb }>({
   getUser: currentUser,
   // The handler's writes and their operations commit together; then the synchronous operations run
   // before the action returns, so the admin sees what happened on each server.

@@ -1,5 +1,5 @@
 // The one wrapper every server action goes through: session and role, zod parse of the form, the
-// unit of work, curated errors. Dependencies are passed in so it is unit-tested without Next.js.
+// unit of work (or none), curated errors. Dependencies are passed in so it is unit-tested without Next.js.
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { hasRole, type Role } from "../roles";
@@ -26,17 +26,30 @@ export type ActionOptions<S extends z.ZodType> = {
   schema: S;
   /** Form fields never echoed back to the browser (passwords, keys). */
   secretFields?: string[];
-  /** false: no transaction around the handler (it must not write service objects). */
-  unitOfWork?: boolean;
 };
 
 export type FormAction = (prev: ActionState, formData: FormData) => Promise<ActionState>;
 
-export function createActionWrapper<Ctx>(deps: WrapperDeps<Ctx>) {
-  return function action<S extends z.ZodType>(
-    options: ActionOptions<S>,
-    handler: (input: z.infer<S>, ctx: Ctx & { user: ActionUser }) => Promise<ActionOutcome>,
-  ): FormAction {
+/** `client({ role, schema }, handler)`: defines one server action. */
+export type ActionClient<Ctx> = <S extends z.ZodType>(
+  options: ActionOptions<S>,
+  handler: (input: z.infer<S>, ctx: Ctx & { user: ActionUser }) => Promise<ActionOutcome>,
+) => FormAction;
+
+/**
+ * The two action clients, alike but for the unit of work:
+ * - `action` runs the handler in a unit of work: its writes and their operations commit together, then
+ *   the synchronous operations run and their reports come back with the state;
+ * - `directAction` runs it without one, for handlers that run scripts themselves (retry, test connection,
+ *   cancel) or write nothing a backend watches. Its writes must not be service objects: they would
+ *   reach no server.
+ */
+export function createActionWrapper<Ctx>(deps: WrapperDeps<Ctx>): { action: ActionClient<Ctx>; directAction: ActionClient<Ctx> } {
+  return { action: client(deps, true), directAction: client(deps, false) };
+}
+
+function client<Ctx>(deps: WrapperDeps<Ctx>, inUnitOfWork: boolean): ActionClient<Ctx> {
+  return (options, handler) => {
     return async (_prev, formData) => {
       const values = echoValues(formData, options.secretFields ?? []);
       const user = await deps.getUser();
@@ -55,7 +68,7 @@ export function createActionWrapper<Ctx>(deps: WrapperDeps<Ctx>) {
       try {
         const run = (ctx: Ctx) => handler(parsed.data, { ...ctx, user });
         const { result, runs: unitRuns, notices: unitNotices = [] } =
-          options.unitOfWork === false ? { result: await deps.direct(user, run), runs: [] } : await deps.unitOfWork(user, run);
+          inUnitOfWork ? await deps.unitOfWork(user, run) : { result: await deps.direct(user, run), runs: [] as RunReport[], notices: [] as string[] };
         const runs = [...unitRuns, ...(result?.runs ?? [])];
         const notices = [...unitNotices, ...(result?.notices ?? [])];
         redirectTo = result?.redirectTo;

@@ -1,5 +1,6 @@
 import "server-only";
-import { db } from "../db";
+import type { TxDb } from "../orchestration/unit-of-work";
+import { snapshot } from "./json";
 
 export const AUDIT_PAGE_SIZE = 50;
 
@@ -29,7 +30,7 @@ export type AuditEntry = {
 };
 
 /** A page of audit entries, newest first, by id cursor. */
-export async function fetchAuditLog(filters: AuditFilters): Promise<{ entries: AuditEntry[]; nextBefore: number | null }> {
+export async function fetchAuditLog(db: TxDb, filters: AuditFilters): Promise<{ entries: AuditEntry[]; nextBefore: number | null }> {
   const rows = await db.auditLog.findMany({
     where: {
       ...(filters.entity ? { entity: filters.entity } : {}),
@@ -42,21 +43,17 @@ export async function fetchAuditLog(filters: AuditFilters): Promise<{ entries: A
   });
   const page = rows.slice(0, AUDIT_PAGE_SIZE);
   return {
-    entries: page.map((r) => ({ ...r, changes: changesOf(asObject(r.before), asObject(r.after)) })),
+    entries: page.map(({ before, after, ...r }) => ({ ...r, changes: changesOf(snapshot(before), snapshot(after)) })),
     nextBefore: rows.length > AUDIT_PAGE_SIZE ? page[page.length - 1].id : null,
   };
 }
 
-export async function fetchAuditChoices() {
+export async function fetchAuditChoices(db: TxDb) {
   const [entities, users] = await Promise.all([
     db.auditLog.findMany({ select: { entity: true }, distinct: ["entity"], orderBy: { entity: "asc" } }),
     db.auditLog.findMany({ select: { userEmail: true }, distinct: ["userEmail"], orderBy: { userEmail: "asc" } }),
   ]);
   return { entities: entities.map((e) => e.entity), users: users.map((u) => u.userEmail).filter(Boolean) };
-}
-
-function asObject(value: unknown): Record<string, unknown> | null {
-  return value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
 }
 
 const HIDDEN = new Set(["id", "createdAt", "updatedAt"]);

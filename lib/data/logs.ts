@@ -1,11 +1,13 @@
 import "server-only";
-import { db } from "../db";
+import { db as appDb } from "../db";
 import { engine } from "../orchestra";
 import { supersededIn } from "../orchestration/manual";
 import { LOG_STATES } from "../orchestration/types";
-import { queryLogs, type LogFilters } from "../queries/logs";
+import type { TxDb } from "../orchestration/unit-of-work";
+import { snapshot } from "./json";
+import type { LogFilters } from "./log-list";
 
-export type { LogFilters };
+export { fetchLogs, type LogFilters } from "./log-list";
 
 export function parseLogFilters(params: Record<string, string | string[] | undefined>): LogFilters {
   const one = (k: string) => (typeof params[k] === "string" ? (params[k] as string) : undefined);
@@ -20,13 +22,8 @@ export function parseLogFilters(params: Record<string, string | string[] | undef
   };
 }
 
-/** A page of logs, newest first, by id cursor (stays fast however many rows there are). */
-export async function fetchLogs(filters: LogFilters) {
-  return queryLogs(db, filters);
-}
-
-export async function fetchLog(id: number) {
-  return db.scriptLog.findUnique({
+async function readLog(db: TxDb, id: number) {
+  const log = await db.scriptLog.findUnique({
     where: { id },
     include: {
       server: { select: { id: true, name: true, address: true } },
@@ -36,9 +33,24 @@ export async function fetchLog(id: number) {
       operations: { include: { operation: true }, orderBy: { operationId: "asc" } },
     },
   });
+  if (!log) return null;
+  return {
+    ...log,
+    operations: log.operations.map((link) => ({ ...link, operation: { ...link.operation, before: snapshot(link.operation.before), after: snapshot(link.operation.after) } })),
+  };
 }
 
-export async function fetchFilterChoices() {
+export type LogDetail = NonNullable<Awaited<ReturnType<typeof readLog>>>;
+
+/** One log with its server, retries and operations. */
+export async function fetchLog(db: TxDb, id: number): Promise<LogDetail | null>;
+/** @deprecated Pass the client first: fetchLog(db, id). Kept for app/(admin)/logs/[id]/page.tsx. */
+export async function fetchLog(id: number): Promise<LogDetail | null>;
+export async function fetchLog(...args: [TxDb, number] | [number]): Promise<LogDetail | null> {
+  return args.length === 2 ? readLog(...args) : readLog(appDb, args[0]);
+}
+
+export async function fetchFilterChoices(db: TxDb) {
   const [servers, backends] = await Promise.all([
     db.server.findMany({ select: { id: true, name: true }, orderBy: { name: "asc" } }),
     db.route.findMany({ select: { backend: true }, distinct: ["backend"], orderBy: { backend: "asc" } }),
@@ -47,7 +59,11 @@ export async function fetchFilterChoices() {
 }
 
 /** The log's objects that a later operation on the same server object replaced. */
-export async function fetchSuperseded(log: NonNullable<Awaited<ReturnType<typeof fetchLog>>>) {
+export async function fetchSuperseded(db: TxDb, log: LogDetail): Promise<Awaited<ReturnType<typeof supersededIn>>>;
+/** @deprecated Pass the client first: fetchSuperseded(db, log). Kept for app/(admin)/logs/[id]/page.tsx. */
+export async function fetchSuperseded(log: LogDetail): Promise<Awaited<ReturnType<typeof supersededIn>>>;
+export async function fetchSuperseded(...args: [TxDb, LogDetail] | [LogDetail]) {
+  const [db, log] = args.length === 2 ? args : [appDb, args[0]];
   const operations = log.operations.map((o) => o.operation).filter((o) => o.state !== "REVOKED");
-  return supersededIn(engine, log, operations);
+  return supersededIn(engine, log, operations, db);
 }

@@ -1,6 +1,7 @@
 import "server-only";
-import { db } from "../db";
 import { OPERATION_STATES } from "../orchestration/types";
+import type { TxDb } from "../orchestration/unit-of-work";
+import { snapshot } from "./json";
 
 export type OperationFilters = { state?: string; backend?: string; action?: string; model?: string; objectId?: string; serverId?: number; before?: number; since?: string; until?: string };
 
@@ -24,7 +25,7 @@ export function parseOperationFilters(params: Record<string, string | string[] |
   };
 }
 
-export async function fetchOperations(f: OperationFilters, pageSize = 50) {
+export async function fetchOperations(db: TxDb, f: OperationFilters, pageSize = 50) {
   const rows = await db.operation.findMany({
     where: {
       state: f.state,
@@ -49,20 +50,11 @@ export async function fetchOperations(f: OperationFilters, pageSize = 50) {
   return { operations: rows.slice(0, pageSize), nextBefore: rows.length > pageSize ? rows[pageSize - 1].id : null };
 }
 
-export async function fetchOperation(id: number) {
-  return db.operation.findUnique({
+/** One operation with its server, script logs and snapshots. */
+export async function fetchOperation(db: TxDb, id: number) {
+  const op = await db.operation.findUnique({
     where: { id },
     include: { server: { select: { id: true, name: true } }, scriptLogs: { include: { scriptLog: { select: { id: true, state: true, createdAt: true } } } } },
   });
-}
-
-/** The state of the newest operation of each object of a model (for service lists). */
-export async function fetchLatestStates(model: string, objectIds: Array<number | string>): Promise<Map<string, string>> {
-  const rows = await db.operation.findMany({
-    where: { model, objectId: { in: objectIds.map(String) } },
-    orderBy: { id: "desc" },
-    distinct: ["objectId"],
-    select: { objectId: true, state: true },
-  });
-  return new Map(rows.map((r) => [r.objectId, r.state]));
+  return op && { ...op, before: snapshot(op.before), after: snapshot(op.after) };
 }

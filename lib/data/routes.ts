@@ -1,19 +1,22 @@
 import "server-only";
-import { db } from "../db";
 import { engine } from "../orchestra";
 import { compileMatch, isNamed, MatchError, routeInput } from "../orchestration/router";
 import { delegateOf, toSnapshot } from "../orchestration/snapshot";
 import { objectLabel } from "../orchestration/backend";
+import type { TxDb } from "../orchestration/unit-of-work";
+import { stringList } from "./json";
 
-export async function fetchRoutes() {
-  return db.route.findMany({ include: { server: { select: { id: true, name: true } } }, orderBy: [{ backend: "asc" }, { id: "asc" }] });
+export async function fetchRoutes(db: TxDb) {
+  const routes = await db.route.findMany({ include: { server: { select: { id: true, name: true } } }, orderBy: [{ backend: "asc" }, { id: "asc" }] });
+  return routes.map((r) => ({ ...r, asyncActions: stringList(r.asyncActions) }));
 }
 
-export async function fetchRoute(id: number) {
-  return db.route.findUnique({ where: { id } });
+export async function fetchRoute(db: TxDb, id: number) {
+  const route = await db.route.findUnique({ where: { id } });
+  return route && { ...route, asyncActions: stringList(route.asyncActions) };
 }
 
-export async function fetchServerChoices() {
+export async function fetchServerChoices(db: TxDb) {
   // An archived server takes no new routes.
   return db.server.findMany({ where: { archivedAt: null }, select: { id: true, name: true }, orderBy: { name: "asc" } });
 }
@@ -40,7 +43,7 @@ const SLICE_MS = 20;
  * A viewer may call this with any expression: each evaluation is bounded (cel-bounds.ts), an
  * expression that hits a limit is not evaluated again, and the whole preview has a time budget.
  */
-export async function previewMatch(backendName: string, match: string, serverId: number | null, routeId: number | null): Promise<MatchPreview> {
+export async function previewMatch(db: TxDb, backendName: string, match: string, serverId: number | null, routeId: number | null): Promise<MatchPreview> {
   const backend = engine.registry.get(backendName);
   const include = engine.registry.includeFor(backend.model);
   const delegate = delegateOf(db, backend.model);

@@ -25,6 +25,8 @@ export type EngineOptions = {
   maxOperationsPerScript?: number;
   /** How long a save waits for a lane another run holds before leaving its work to the worker. */
   laneWaitMs?: number;
+  /** Where operations that failed for good are POSTed as JSON (see notify.ts); none by default. */
+  webhookUrl?: string;
 };
 
 export class Engine {
@@ -38,6 +40,7 @@ export class Engine {
   readonly workerConcurrency: number;
   readonly laneWaitMs: number;
   readonly maxOperationsPerScript: number;
+  readonly webhookUrl: string | undefined;
   readonly storage = createStorage();
   /** Tails of the `serialize` backends' queues (one script at a time per backend). */
   readonly serialQueues = new Map<string, Promise<unknown>>();
@@ -59,6 +62,7 @@ export class Engine {
     this.workerConcurrency = options.workerConcurrency ?? 16;
     this.laneWaitMs = options.laneWaitMs ?? 5000;
     this.maxOperationsPerScript = options.maxOperationsPerScript ?? 200;
+    this.webhookUrl = options.webhookUrl;
   }
 
   /** The database's clock minus this process's (PostgreSQL; 0 on SQLite, which is on this machine). */

@@ -1,12 +1,12 @@
 // Tells admins about an operation that failed for good: a Notification row (shown in the admin) and,
-// when ORCHESTRA_WEBHOOK_URL is set, a JSON POST to it. A webhook error never fails the run.
+// when the engine has a webhook URL (ORCHESTRA_WEBHOOK_URL), a JSON POST to it. A webhook error never fails the run.
 import type { Engine } from "./engine";
 import type { RunReport } from "./runner";
 
 export async function notifyFailure(engine: Engine, report: RunReport, op: { id: number; attempts: number; objectLabel: string }) {
   const title = `${report.backend} failed on ${report.server} for ${op.objectLabel} after ${op.attempts} attempt${op.attempts === 1 ? "" : "s"}`;
   await engine.db.notification.create({ data: { title, body: `Script log #${report.logId} ended ${report.state}.`, scriptLogId: report.logId, operationId: op.id } });
-  const url = process.env.ORCHESTRA_WEBHOOK_URL;
+  const url = engine.webhookUrl;
   if (!url) return;
   try {
     await fetch(url, {

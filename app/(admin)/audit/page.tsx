@@ -1,5 +1,6 @@
 import Link from "next/link";
 import type { Metadata } from "next";
+import { db } from "@/lib/db";
 import { fetchAuditChoices, fetchAuditLog, parseAuditFilters } from "@/lib/data/audit";
 import { requireUser } from "@/lib/session";
 import { Empty, PageHeader, formatDate } from "@/app/ui/page-header";
@@ -11,7 +12,7 @@ export const metadata: Metadata = { title: "Audit log" };
 export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await requireUser("admin");
   const filters = parseAuditFilters(await searchParams);
-  const [{ entries, nextBefore }, choices] = await Promise.all([fetchAuditLog(filters), fetchAuditChoices()]);
+  const [{ entries, nextBefore }, choices] = await Promise.all([fetchAuditLog(db, filters), fetchAuditChoices(db)]);
   const query = (extra: Record<string, string | number | undefined>) =>
     "?" + new URLSearchParams(Object.entries({ entity: filters.entity, user: filters.user, id: filters.entityId, ...extra }).filter(([, v]) => v !== undefined && v !== "").map(([k, v]) => [k, String(v)])).toString();
   return (

@@ -1,7 +1,7 @@
 "use server";
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { action } from "@/lib/actions";
+import { directAction } from "@/lib/actions";
 import { UserError } from "@/lib/actions/state";
 import { engine } from "@/lib/orchestra";
 import { convergePairs, type PairRef } from "@/lib/orchestration/convergence";
@@ -22,7 +22,7 @@ const refs = z
 const back = z.string().regex(/^\/[A-Za-z0-9/_?=&.%-]*$/).max(500).default("/convergence");
 
 /** Brings the chosen pairs to their desired state (saves), and removes the chosen leftovers, in one unit of work. */
-export const convergeChosen = action({ role: "operator", schema: z.object({ pairs: refs, leftovers: refs, back }), unitOfWork: false }, async ({ pairs, leftovers, back }, { user }) => {
+export const convergeChosen = directAction({ role: "operator", schema: z.object({ pairs: refs, leftovers: refs, back }) }, async ({ pairs, leftovers, back }, { user }) => {
   if (pairs.length + leftovers.length === 0) throw new UserError("Choose at least one pair.");
   const { reports, skipped } = await convergePairs(engine, { pairs, leftovers }, user.id);
   revalidatePath("/convergence");
@@ -39,7 +39,7 @@ const scope = z.object({
 });
 
 /** Runs the read-only drift check of the pairs in scope (one script per server and backend). */
-export const checkNow = action({ role: "operator", schema: scope, unitOfWork: false }, async ({ server, model, object, back }, { user }) => {
+export const checkNow = directAction({ role: "operator", schema: scope }, async ({ server, model, object, back }, { user }) => {
   const result = await checkDrift(engine, { serverId: server, model, objectIds: object ? [object] : undefined }, user.id);
   revalidatePath("/convergence");
   const failed = result.logs.filter((l) => l.state !== "SUCCESS");

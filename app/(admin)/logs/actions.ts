@@ -1,8 +1,9 @@
 "use server";
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { action } from "@/lib/actions";
+import { directAction } from "@/lib/actions";
 import { UserError } from "@/lib/actions/state";
+import { findOrFail } from "@/lib/actions/find-or-fail";
 import { engine } from "@/lib/orchestra";
 import { cancelLog, retryLog, revokeOperations } from "@/lib/orchestration/manual";
 import { idParam } from "@/lib/schemas/common";
@@ -34,11 +35,11 @@ async function converge(id: number, userId: number, reapply: boolean) {
   return { message: `${reapply ? "Re-apply" : "Retry"} of log #${id}: ${report.state}.${skipped}`, redirectTo: `/logs/${report.logId}`, runs: [report] };
 }
 
-export const retry = action({ role: "operator", schema: z.object({ id: idParam }), unitOfWork: false }, async ({ id }, { user }) => converge(id, user.id, false));
+export const retry = directAction({ role: "operator", schema: z.object({ id: idParam }) }, async ({ id }, { user }) => converge(id, user.id, false));
 
-export const reapply = action({ role: "operator", schema: z.object({ id: idParam }), unitOfWork: false }, async ({ id }, { user }) => converge(id, user.id, true));
+export const reapply = directAction({ role: "operator", schema: z.object({ id: idParam }) }, async ({ id }, { user }) => converge(id, user.id, true));
 
-export const cancel = action({ role: "operator", schema: z.object({ id: idParam }), unitOfWork: false }, async ({ id }) => {
+export const cancel = directAction({ role: "operator", schema: z.object({ id: idParam }) }, async ({ id }) => {
   try {
     await cancelLog(engine, id);
   } catch (error) {
@@ -48,9 +49,8 @@ export const cancel = action({ role: "operator", schema: z.object({ id: idParam 
   return { message: `Cancelling log #${id}: its processes on the server are being stopped.`, redirectTo: `/logs/${id}` };
 });
 
-export const revoke = action({ role: "operator", schema: z.object({ id: idParam }), unitOfWork: false }, async ({ id }, { db }) => {
-  const log = await db.scriptLog.findUnique({ where: { id }, include: { operations: true } });
-  if (!log) throw new UserError("This log no longer exists.");
+export const revoke = directAction({ role: "operator", schema: z.object({ id: idParam }) }, async ({ id }, { db }) => {
+  const log = await findOrFail(db.scriptLog.findUnique({ where: { id }, include: { operations: true } }), "This log no longer exists.");
   const count = await revokeOperations(engine, log.operations.map((o) => o.operationId));
   revalidatePath(`/logs/${id}`);
   return { message: count ? `Revoked ${count} operation(s): they will not run again.` : "Nothing left to revoke.", redirectTo: `/logs/${id}` };

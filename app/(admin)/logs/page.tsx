@@ -1,5 +1,6 @@
 import Link from "next/link";
 import type { Metadata } from "next";
+import { db } from "@/lib/db";
 import { fetchFilterChoices, fetchLogs, parseLogFilters } from "@/lib/data/logs";
 import { requireUser } from "@/lib/session";
 import { LOG_STATES } from "@/lib/orchestration/types";
@@ -13,7 +14,7 @@ export const metadata: Metadata = { title: "Script logs" };
 export default async function LogsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await requireUser();
   const filters = parseLogFilters(await searchParams);
-  const [{ logs, nextBefore }, choices] = await Promise.all([fetchLogs(filters), fetchFilterChoices()]);
+  const [{ logs, nextBefore }, choices] = await Promise.all([fetchLogs(db, filters), fetchFilterChoices(db)]);
   const running = logs.some((l) => l.state === "STARTED" || l.state === "RECEIVED");
   const query = (extra: Record<string, string | number | undefined>) =>
     "?" + new URLSearchParams(Object.entries({ state: filters.state, server: filters.serverId, backend: filters.backend, ...extra }).filter(([, v]) => v !== undefined && v !== "").map(([k, v]) => [k, String(v)])).toString();

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import type { Metadata } from "next";
+import { db } from "@/lib/db";
 import { fetchOperations, parseOperationFilters } from "@/lib/data/operations";
 import { fetchFilterChoices } from "@/lib/data/logs";
 import { requireUser } from "@/lib/session";
@@ -14,7 +15,7 @@ export default async function OperationsPage({ searchParams }: { searchParams: P
   await requireUser();
   const params = await searchParams;
   const f = parseOperationFilters(params);
-  const [{ operations, nextBefore }, choices] = await Promise.all([fetchOperations(f), fetchFilterChoices()]);
+  const [{ operations, nextBefore }, choices] = await Promise.all([fetchOperations(db, f), fetchFilterChoices(db)]);
   const next = new URLSearchParams(Object.entries(params).filter(([k, v]) => k !== "before" && typeof v === "string" && v) as [string, string][]);
   if (nextBefore) next.set("before", String(nextBefore));
   return (

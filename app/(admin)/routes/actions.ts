@@ -1,8 +1,9 @@
 "use server";
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { action } from "@/lib/actions";
+import { action, directAction, type ActionDb } from "@/lib/actions";
 import { UserError } from "@/lib/actions/state";
+import { findOrFail } from "@/lib/actions/find-or-fail";
 import { idParam } from "@/lib/schemas/common";
 import { matchError, routeSchema, routeUpdateSchema } from "@/lib/schemas/route";
 import { previewMatch as preview } from "@/lib/data/routes";
@@ -11,12 +12,13 @@ import { engine } from "@/lib/orchestra";
 import { describeMoves, moveOperations, routeMoves, type RouteDef } from "@/lib/orchestration/moves";
 import { enqueueRouted } from "@/lib/orchestration/unit-of-work";
 
-type RouteDb = Parameters<Parameters<typeof action>[1]>[1]["db"];
-
 /** An archived server takes no routes (restore it first). */
-async function refuseArchived(db: RouteDb, serverId: number) {
-  const server = await db.server.findUnique({ where: { id: serverId }, select: { archivedAt: true, name: true } });
-  if (!server) throw new UserError("This server no longer exists.", "serverId");
+async function refuseArchived(db: ActionDb, serverId: number) {
+  const server = await findOrFail(
+    db.server.findUnique({ where: { id: serverId }, select: { archivedAt: true, name: true } }),
+    "This server no longer exists.",
+    "serverId",
+  );
   if (server.archivedAt) throw new UserError(`${server.name} is archived: restore it before routing work to it.`, "serverId");
 }
 
@@ -24,7 +26,7 @@ async function refuseArchived(db: RouteDb, serverId: number) {
  * A route change moves configuration: objects that leave a server are deleted there, objects that
  * arrive are saved there, in the unit of work of the change (so they run before the page answers).
  */
-async function move(db: RouteDb, before: RouteDef | null, after: RouteDef | null): Promise<string> {
+async function move(db: ActionDb, before: RouteDef | null, after: RouteDef | null): Promise<string> {
   let moves;
   try {
     moves = await routeMoves(engine, db, before, after);
@@ -54,8 +56,7 @@ export const updateRoute = action({ role: "admin", schema: routeUpdateSchema }, 
 });
 
 export const deleteRoute = action({ role: "admin", schema: z.object({ id: idParam }) }, async ({ id }, { db }) => {
-  const route = await db.route.findUnique({ where: { id } });
-  if (!route) throw new UserError("This route no longer exists.");
+  const route = await findOrFail(db.route.findUnique({ where: { id } }), "This route no longer exists.");
   const moved = await move(db, route, null);
   await db.route.delete({ where: { id } });
   revalidatePath("/routes");
@@ -63,8 +64,7 @@ export const deleteRoute = action({ role: "admin", schema: z.object({ id: idPara
 });
 
 export const toggleRoute = action({ role: "admin", schema: z.object({ id: idParam }) }, async ({ id }, { db }) => {
-  const route = await db.route.findUnique({ where: { id } });
-  if (!route) throw new UserError("This route no longer exists.");
+  const route = await findOrFail(db.route.findUnique({ where: { id } }), "This route no longer exists.");
   if (!route.active) await refuseArchived(db, route.serverId);
   const after = await db.route.update({ where: { id }, data: { active: !route.active } });
   const moved = await move(db, route, after);
@@ -73,7 +73,7 @@ export const toggleRoute = action({ role: "admin", schema: z.object({ id: idPara
 });
 
 /** Read-only: which existing objects the expression would select. */
-export const previewRoute = action(
+export const previewRoute = directAction(
   {
     role: "viewer",
     schema: z.object({
@@ -83,12 +83,11 @@ export const previewRoute = action(
       id: z.coerce.number().int().positive().optional().catch(undefined),
       active: checkbox,
     }),
-    unitOfWork: false,
   },
-  async ({ backend, match, serverId, id, active }) => {
+  async ({ backend, match, serverId, id, active }, { db }) => {
     const invalid = matchError(backend, match);
     if (invalid) throw new UserError(invalid.message, invalid.field);
-    const p = await preview(backend, match, serverId ?? null, id ?? null);
+    const p = await preview(db, backend, match, serverId ?? null, id ?? null);
     const list = (names: string[]) => (names.length ? `${names.slice(0, 20).join(", ")}${names.length > 20 ? ` and ${names.length - 20} more` : ""}` : "nothing");
     const parts = p.servers.map((s) => `${s.server}${s.thisRoute ? " (this route)" : ""}: ${list(s.objects)}`);
     if (p.nowhere.length) parts.push(`no server: ${list(p.nowhere)}`);

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import type { Metadata } from "next";
+import { db } from "@/lib/db";
 import { fetchRoutes } from "@/lib/data/routes";
 import { requireUser } from "@/lib/session";
 import { hasRole } from "@/lib/roles";
@@ -12,7 +13,7 @@ export const metadata: Metadata = { title: "Routes" };
 export default async function RoutesPage() {
   const user = await requireUser();
   const admin = hasRole(user.role, "admin");
-  const routes = await fetchRoutes();
+  const routes = await fetchRoutes(db);
   const byBackend = new Map<string, typeof routes>();
   for (const r of routes) byBackend.set(r.backend, [...(byBackend.get(r.backend) ?? []), r]);
   return (
@@ -29,21 +30,18 @@ export default async function RoutesPage() {
               <tr><th>Server</th><th>Match</th><th>Execution</th><th>State</th><th /></tr>
             </thead>
             <tbody>
-              {list.map((r) => {
-                const asyncActions = Array.isArray(r.asyncActions) ? (r.asyncActions as string[]) : [];
-                return (
-                  <tr key={r.id} data-testid={`route-${r.id}`}>
-                    <td><Link className="link" href={`/servers/${r.server.id}`}>{r.server.name}</Link></td>
-                    <td className="font-mono text-xs">{r.match}</td>
-                    <td>{r.async ? "async" : asyncActions.length ? `async: ${asyncActions.join(", ")}` : "sync"}</td>
-                    <td>{r.active ? <span className="text-emerald-700">active</span> : <span className="text-slate-500">disabled</span>}</td>
-                    <td className="space-x-2 text-right whitespace-nowrap">
-                      {admin && <ActionButton action={toggleRoute} fields={{ id: r.id }} label={r.active ? "Disable" : "Enable"} />}
-                      {admin && <Link className="btn-secondary" href={`/routes/${r.id}`}>Edit</Link>}
-                    </td>
-                  </tr>
-                );
-              })}
+              {list.map((r) => (
+                <tr key={r.id} data-testid={`route-${r.id}`}>
+                  <td><Link className="link" href={`/servers/${r.server.id}`}>{r.server.name}</Link></td>
+                  <td className="font-mono text-xs">{r.match}</td>
+                  <td>{r.async ? "async" : r.asyncActions.length ? `async: ${r.asyncActions.join(", ")}` : "sync"}</td>
+                  <td>{r.active ? <span className="text-emerald-700">active</span> : <span className="text-slate-500">disabled</span>}</td>
+                  <td className="space-x-2 text-right whitespace-nowrap">
+                    {admin && <ActionButton action={toggleRoute} fields={{ id: r.id }} label={r.active ? "Disable" : "Enable"} />}
+                    {admin && <Link className="btn-secondary" href={`/routes/${r.id}`}>Edit</Link>}
+                  </td>
+                </tr>
+              ))}
             </tbody>
           </table>
         </section>

@@ -2,8 +2,9 @@
 import { unknownVariableNotices, variablesReport } from "@/lib/services/variables";
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { action } from "@/lib/actions";
+import { action, directAction } from "@/lib/actions";
 import { UserError } from "@/lib/actions/state";
+import { findOrFail } from "@/lib/actions/find-or-fail";
 import { idParam } from "@/lib/schemas/common";
 import { serverSchema, serverUpdateSchema } from "@/lib/schemas/server";
 import { engine } from "@/lib/orchestra";
@@ -21,8 +22,7 @@ export const createServer = action({ role: "admin", schema: serverSchema }, asyn
 });
 
 export const updateServer = action({ role: "admin", schema: serverUpdateSchema }, async ({ id, ...input }, { db }) => {
-  const before = await db.server.findUnique({ where: { id }, select: { address: true, port: true } });
-  if (!before) throw new UserError("This server no longer exists.");
+  const before = await findOrFail(db.server.findUnique({ where: { id }, select: { address: true, port: true } }), "This server no longer exists.");
   // A new address or port is a different machine as far as SSH is concerned: re-pin its host key.
   const moved = before.address !== input.address || before.port !== input.port;
   const server = await db.server.update({ where: { id }, data: { ...input, ...(moved ? { hostKeyFingerprint: null } : {}) } });
@@ -33,11 +33,10 @@ export const updateServer = action({ role: "admin", schema: serverUpdateSchema }
 // A server with history (operations or script logs) is archived, not deleted: its logs stay readable
 // and the database refuses to delete them with it anyway. Only a server that never ran anything goes.
 export const deleteServer = action({ role: "admin", schema: z.object({ id: idParam }) }, async ({ id }, { db }) => {
-  const server = await db.server.findUnique({
-    where: { id },
-    select: { name: true, archivedAt: true, _count: { select: { operations: true, scriptLogs: true } } },
-  });
-  if (!server) throw new UserError("This server no longer exists.");
+  const server = await findOrFail(
+    db.server.findUnique({ where: { id }, select: { name: true, archivedAt: true, _count: { select: { operations: true, scriptLogs: true } } } }),
+    "This server no longer exists.",
+  );
   revalidatePath("/servers");
   if (server._count.operations + server._count.scriptLogs > 0) {
     if (server.archivedAt) throw new UserError("This server is archived already; its history is kept.");
@@ -52,8 +51,7 @@ export const deleteServer = action({ role: "admin", schema: z.object({ id: idPar
 
 // Back in the lists; its routes stay inactive until an admin turns them on again.
 export const restoreServer = action({ role: "admin", schema: z.object({ id: idParam }) }, async ({ id }, { db }) => {
-  const server = await db.server.findUnique({ where: { id }, select: { name: true, archivedAt: true } });
-  if (!server) throw new UserError("This server no longer exists.");
+  const server = await findOrFail(db.server.findUnique({ where: { id }, select: { name: true, archivedAt: true } }), "This server no longer exists.");
   if (!server.archivedAt) throw new UserError("This server is not archived.");
   await db.server.update({ where: { id }, data: { archivedAt: null } });
   revalidatePath("/servers");
@@ -67,7 +65,7 @@ export const forgetHostKey = action({ role: "admin", schema: z.object({ id: idPa
 });
 
 // Operators may check reachability; it changes nothing but a first-use host key pin.
-export const testConnection = action({ role: "operator", schema: z.object({ id: idParam }), unitOfWork: false }, async ({ id }) => {
+export const testConnection = directAction({ role: "operator", schema: z.object({ id: idParam }) }, async ({ id }) => {
   const report = await probe(engine, id);
   revalidatePath(`/servers/${id}`);
   if (!report.ok) throw new UserError(`Connection failed: ${report.message}`);

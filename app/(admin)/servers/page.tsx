@@ -1,5 +1,6 @@
 import Link from "next/link";
 import type { Metadata } from "next";
+import { db } from "@/lib/db";
 import { fetchServers } from "@/lib/data/servers";
 import { requireUser } from "@/lib/session";
 import { hasRole } from "@/lib/roles";
@@ -11,7 +12,7 @@ export const metadata: Metadata = { title: "Servers" };
 export default async function ServersPage({ searchParams }: { searchParams: Promise<{ archived?: string }> }) {
   const user = await requireUser();
   const archived = (await searchParams).archived === "1";
-  const servers = await fetchServers({ archived });
+  const servers = await fetchServers(db, { archived });
   return (
     <>
       <PageHeader title="Servers">

@@ -3,8 +3,9 @@
 // (create or update), delete (one or many), re-apply on servers and backend commands (on chosen objects).
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { action, type ActionDb } from "@/lib/actions";
+import { action, directAction, type ActionDb } from "@/lib/actions";
 import { UserError } from "@/lib/actions/state";
+import { findOrFail } from "@/lib/actions/find-or-fail";
 import { engine } from "@/lib/orchestra";
 import { runSelection } from "@/lib/orchestration";
 import { delegateName, toSnapshot } from "@/lib/orchestration/snapshot";
@@ -55,7 +56,7 @@ const secretInputs = [...new Set(SERVICES.flatMap((s) => s.secretInputs ?? []))]
 export const saveServiceObject = action({ role: "operator", schema: saveSchema, secretFields: secretInputs }, async ({ service, input }, { db, user }) => {
   const { id, ...fields } = input;
   const table = model(db, service);
-  if (id && !(await table.findUnique({ where: { id }, select: { id: true } }))) throw new UserError(`This ${service.singular} no longer exists.`);
+  if (id) await findOrFail(table.findUnique({ where: { id }, select: { id: true } }), `This ${service.singular} no longer exists.`);
   const ctx = { db, user, id };
   await service.check?.(fields, ctx);
   const data = service.data ? await service.data(fields, ctx) : fields;
@@ -103,7 +104,7 @@ const runSchema = z.object({
  * Re-applies the chosen objects on their servers, or runs a backend command on them: routed like a
  * save of their current state, run now (each server's scripts in its lane) and logged like any run.
  */
-export const runOnServers = action({ role: "operator", schema: runSchema, unitOfWork: false }, async ({ service, ids, command, back }, { db, user }) => {
+export const runOnServers = directAction({ role: "operator", schema: runSchema }, async ({ service, ids, command, back }, { db, user }) => {
   let backend: string | undefined;
   let name: string | undefined;
   if (command) {

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { requireUser } from "@/lib/session";
 import { hasRole } from "@/lib/roles";
+import { db } from "@/lib/db";
 import { fetchSystemUserPolicy } from "@/lib/data/settings";
 import { HARD_FLOOR } from "@/lib/services/system-users/policy";
 import { PageHeader } from "@/app/ui/page-header";
@@ -11,7 +12,7 @@ export const metadata: Metadata = { title: "Settings" };
 
 export default async function SettingsPage() {
   const user = await requireUser();
-  const policy = await fetchSystemUserPolicy();
+  const policy = await fetchSystemUserPolicy(db);
   const admin = hasRole(user.role, "admin");
   return (
     <>

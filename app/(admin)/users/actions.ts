@@ -3,6 +3,7 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { action } from "@/lib/actions";
 import { UserError } from "@/lib/actions/state";
+import { findOrFail } from "@/lib/actions/find-or-fail";
 import { idParam } from "@/lib/schemas/common";
 import { userCreateSchema, userPasswordSchema, userRoleSchema } from "@/lib/schemas/user";
 import { hashPassword } from "@/lib/sign-in";
@@ -20,8 +21,7 @@ export const createUser = action(
 // A new role ends the account's sessions: it signs in again and sees what the role allows.
 export const changeRole = action({ role: "admin", schema: userRoleSchema }, async ({ id, role }, { db, user }) => {
   if (role !== "admin") await keepOneAdmin(db, id);
-  const before = await db.user.findUnique({ where: { id }, select: { role: true } });
-  if (!before) throw new UserError("This user no longer exists.");
+  const before = await findOrFail(db.user.findUnique({ where: { id }, select: { role: true } }), "This user no longer exists.");
   if (before.role === role) return { message: "Nothing changed.", redirectTo: "/users" };
   const changed = await db.user.update({ where: { id }, data: { role, sessionVersion: { increment: 1 } } });
   revalidatePath("/users");

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { db } from "@/lib/db";
 import { fetchUsers } from "@/lib/data/users";
 import { requireUser } from "@/lib/session";
 import { ROLES } from "@/lib/roles";
@@ -11,7 +12,7 @@ export const metadata: Metadata = { title: "Users" };
 
 export default async function UsersPage() {
   const me = await requireUser("admin");
-  const users = await fetchUsers();
+  const users = await fetchUsers(db);
   return (
     <>
       <PageHeader title="Users" />

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { db } from "@/lib/db";
 import { fetchOperation } from "@/lib/data/operations";
 import { requireUser } from "@/lib/session";
 import { idParam } from "@/lib/schemas/common";
@@ -9,11 +10,10 @@ import { ActionButton } from "@/app/ui/confirm-button";
 import { hasRole } from "@/lib/roles";
 import { revokeOperation } from "../actions";
 import { engine } from "@/lib/orchestra";
-
-type Json = Record<string, unknown> | null;
+import type { Snapshot } from "@/lib/orchestration/types";
 
 /** Field-by-field before/after of the snapshots; the backend's secret fields show only whether they changed. */
-function Diff({ before, after, secret }: { before: Json; after: Json; secret: readonly string[] }) {
+function Diff({ before, after, secret }: { before: Snapshot | null; after: Snapshot | null; secret: readonly string[] }) {
   const keys = [...new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})])];
   const raw = (v: unknown) => (v === undefined ? "" : JSON.stringify(v));
   const masked = (k: string, v: unknown) => (secret.includes(k) && v != null ? "********" : raw(v));
@@ -40,7 +40,7 @@ export default async function OperationPage({ params }: { params: Promise<{ id: 
   const user = await requireUser();
   const id = idParam.safeParse((await params).id);
   if (!id.success) notFound();
-  const op = await fetchOperation(id.data);
+  const op = await fetchOperation(db, id.data);
   if (!op) notFound();
   return (
     <>
@@ -61,7 +61,7 @@ export default async function OperationPage({ params }: { params: Promise<{ id: 
         ))}
       </ul>
       <h2 className="mb-1 font-semibold">Snapshot</h2>
-      <Diff before={op.before as Json} after={op.after as Json} secret={engine.registry.has(op.backend) ? (engine.registry.get(op.backend).secretFields ?? []) : []} />
+      <Diff before={op.before} after={op.after} secret={engine.registry.has(op.backend) ? (engine.registry.get(op.backend).secretFields ?? []) : []} />
     </>
   );
 }

@@ -1,5 +1,6 @@
 import { notFound } from "next/navigation";
 import { requireUser } from "@/lib/session";
+import { db } from "@/lib/db";
 import { backendChoices, fetchRoute, fetchServerChoices } from "@/lib/data/routes";
 import { idParam } from "@/lib/schemas/common";
 import { PageHeader } from "@/app/ui/page-header";
@@ -11,7 +12,7 @@ export default async function EditRoutePage({ params }: { params: Promise<{ id: 
   await requireUser("admin");
   const id = idParam.safeParse((await params).id);
   if (!id.success) notFound();
-  const route = await fetchRoute(id.data);
+  const route = await fetchRoute(db, id.data);
   if (!route) notFound();
   return (
     <>
@@ -21,9 +22,9 @@ export default async function EditRoutePage({ params }: { params: Promise<{ id: 
       <RouteForm
         action={updateRoute}
         preview={previewRoute}
-        route={{ ...route, asyncActions: Array.isArray(route.asyncActions) ? (route.asyncActions as string[]) : [] }}
+        route={route}
         backends={backendChoices()}
-        servers={await fetchServerChoices()}
+        servers={await fetchServerChoices(db)}
       />
     </>
   );

@@ -1,4 +1,5 @@
 import { requireUser } from "@/lib/session";
+import { db } from "@/lib/db";
 import { backendChoices, fetchServerChoices } from "@/lib/data/routes";
 import { PageHeader } from "@/app/ui/page-header";
 import { RouteForm } from "../route-form";
@@ -9,7 +10,7 @@ export default async function NewRoutePage() {
   return (
     <>
       <PageHeader title="Add route" />
-      <RouteForm action={createRoute} preview={previewRoute} backends={backendChoices()} servers={await fetchServerChoices()} />
+      <RouteForm action={createRoute} preview={previewRoute} backends={backendChoices()} servers={await fetchServerChoices(db)} />
     </>
   );
 }

@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { fetchServerDetail } from "@/lib/data/servers";
+import { db } from "@/lib/db";
 import { requireUser } from "@/lib/session";
 import { hasRole } from "@/lib/roles";
 import { idParam, variablesToText } from "@/lib/schemas/common";
@@ -19,7 +20,7 @@ export default async function ServerPage({ params }: { params: Promise<{ id: str
   const user = await requireUser();
   const id = idParam.safeParse((await params).id);
   if (!id.success) notFound();
-  const server = await fetchServerDetail(id.data);
+  const server = await fetchServerDetail(db, id.data);
   if (!server) notFound();
   const admin = hasRole(user.role, "admin");
   const converged = await convergence(engine, { serverId: server.id });

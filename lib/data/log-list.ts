@@ -1,13 +1,15 @@
-// The script-log list query, shared by the admin (lib/data/logs.ts) and the benchmark. Keyset
-// pagination on the primary key (id < cursor), with indexes on (state, id), (serverId, id) and
-// (backend, id): the cost of a page does not grow with the table or the page number.
-import type { Db } from "../db-client";
+// The script-log list, shared by the admin (through ./logs.ts) and the benchmark, hence no server-only
+// import here: the benchmark runs under tsx. Keyset pagination on the primary key (id < cursor), with
+// indexes on (state, id), (serverId, id) and (backend, id): the cost of a page does not grow with the
+// table or the page number.
+import type { TxDb } from "../orchestration/unit-of-work";
 
 export const PAGE_SIZE = 50;
 
 export type LogFilters = { state?: string; serverId?: number; backend?: string; before?: number };
 
-export async function queryLogs(db: Db, filters: LogFilters, pageSize = PAGE_SIZE) {
+/** A page of logs, newest first, by id cursor. */
+export async function fetchLogs(db: TxDb, filters: LogFilters, pageSize = PAGE_SIZE) {
   const rows = await db.scriptLog.findMany({
     where: {
       state: filters.state,
