@@ -20,5 +20,6 @@ export default async function proxy(request: NextRequest) {
 }
 
 export const config = {
-  matcher: ["/((?!logout|_next/static|_next/image|favicon.ico).*)"],
+  // the API answers for itself (tokens, JSON errors): never a redirect to a sign-in page
+  matcher: ["/((?!logout|api/|_next/static|_next/image|favicon.ico).*)"],
 };

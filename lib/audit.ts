@@ -29,7 +29,7 @@ export type AuditSettings = {
 const NOT_AUDITED = new Set(["Operation", "ScriptLog", "ScriptLogOperation", "Lane", "Notification", "SignInFailure", "AuditLog"]);
 const WRITES = new Set(["create", "createMany", "createManyAndReturn", "update", "updateMany", "updateManyAndReturn", "upsert", "delete", "deleteMany"]);
 /** Column names that hold secrets whatever the model says (also inside Json values such as server variables). */
-const SECRET_NAME = /pass(word|phrase)|secret|token|private.?key|api.?key|credential/i;
+export const SECRET_NAME = /pass(word|phrase)|secret|token|private.?key|api.?key|credential/i;
 /** Changes of these alone are not worth a row. */
 const NOISE = new Set(["updatedAt"]);
 export const MASK = "[secret]";

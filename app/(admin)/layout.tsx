@@ -13,6 +13,7 @@ const NAV = [
   { href: "/services", label: "Services" },
   { href: "/convergence", label: "Convergence" },
   { href: "/settings", label: "Settings" },
+  { href: "/tokens", label: "API tokens" },
   { href: "/users", label: "Users", role: "admin" as const },
   { href: "/audit", label: "Audit log", role: "admin" as const },
 ];

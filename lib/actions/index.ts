@@ -2,44 +2,21 @@ import "server-only";
 import { cookies } from "next/headers";
 import { revalidatePath } from "next/cache";
 import { redirect, unstable_rethrow } from "next/navigation";
-import { db } from "../db";
-import { engine } from "../orchestra";
-import { orchestrate, runUnitOfWork, type TxDb } from "../orchestration";
+import type { TxDb } from "../orchestration";
 import { currentUser } from "../session";
-import { auditing, type AuditSettings } from "../audit";
+import { audited, inUnitOfWork } from "../unit";
 import { createActionWrapper } from "./wrapper";
 import { FLASH_COOKIE, encodeFlash } from "./flash";
 
 export type ActionDb = TxDb;
-
-// What the audit trail needs to know about service models, from the backends that declare them.
-const auditSettings: AuditSettings = {
-  include: (model) => engine.registry.includeFor(model),
-  secretFields: (model) => engine.registry.forModel(model).flatMap((b) => b.secretFields ?? []),
-};
-
-/** What did not run and why, in words: operations no route matched, routes that could not be evaluated. */
-function unitNotices(unit: { unrouted: Array<{ backend: string; action: string; objectLabel: string }>; routeErrors: string[] }): string[] {
-  const unrouted = unit.unrouted.map((op) => `No active route of ${op.backend} matched ${op.objectLabel}: its ${op.action} runs on no server.`);
-  // route errors name the route and the object, never a value of the object (see router.ts)
-  const errors = unit.routeErrors.map((e) => `Route error (this route was skipped): ${e.length > 300 ? `${e.slice(0, 300)}…` : e}`);
-  return [...unrouted, ...errors].slice(0, 20);
-}
 
 /** `action({ role, schema }, handler)`: the only way this app defines a server action. */
 export const { action, directAction } = createActionWrapper<{ db: ActionDb }>({
   getUser: currentUser,
   // The handler's writes and their operations commit together; then the synchronous operations run
   // before the action returns, so the admin sees what happened on each server.
-  async unitOfWork(user, fn) {
-    // Every write of the handler is audited in the unit's transaction: no change without its record.
-    const unit = await orchestrate(engine, (tx) => fn({ db: auditing(tx, user, auditSettings) }));
-    const reports = await runUnitOfWork(engine, unit, { userId: user.id });
-    const runs = reports.map(({ logId, server, backend, state, operations }) => ({ logId, server, backend, state, operations }));
-    return { result: unit.result, runs, notices: unitNotices(unit) };
-  },
-  // Outside a unit of work each audited write gets its own transaction with its audit row.
-  direct: (user, fn) => fn({ db: auditing(db, user, { ...auditSettings, transaction: (write) => db.$transaction((tx) => write(tx)) }) }),
+  unitOfWork: inUnitOfWork,
+  direct: audited,
   rethrow: unstable_rethrow,
   async redirect(path, state) {
     // The page we land on shows what happened (message and script runs) once.

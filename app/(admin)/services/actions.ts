@@ -3,26 +3,13 @@
 // (create or update), delete (one or many), re-apply on servers and backend commands (on chosen objects).
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { action, directAction, type ActionDb } from "@/lib/actions";
+import { action, directAction } from "@/lib/actions";
 import { UserError } from "@/lib/actions/state";
-import { findOrFail } from "@/lib/actions/find-or-fail";
 import { engine } from "@/lib/orchestra";
 import { runSelection } from "@/lib/orchestration";
-import { delegateName, toSnapshot } from "@/lib/orchestration/snapshot";
 import { SERVICES, serviceBySlug } from "@/lib/services";
 import type { Service } from "@/lib/services/kit";
-
-type Writable = {
-  findUnique(args: unknown): Promise<{ id: number } | null>;
-  create(args: unknown): Promise<{ id: number }>;
-  update(args: unknown): Promise<unknown>;
-  findMany(args: unknown): Promise<Array<{ id: number }>>;
-  deleteMany(args: unknown): Promise<{ count: number }>;
-};
-
-function model(db: ActionDb, service: Service): Writable {
-  return (db as unknown as Record<string, Writable>)[delegateName(service.model)];
-}
+import { deleteObjects, existingIds, plural, saveObject } from "@/lib/services/write";
 
 const serviceField = z.string().transform((slug, ctx) => {
   const service = serviceBySlug(slug);
@@ -47,29 +34,14 @@ const saveSchema = z.looseObject({ service: serviceField, id: z.string().optiona
   return { service: form.service, input: parsed.data as Record<string, unknown> & { id?: number } };
 });
 
-const capital = (text: string) => `${text[0].toUpperCase()}${text.slice(1)}`;
-const plural = (n: number, service: Service) => (n === 1 ? `1 ${service.singular}` : `${n.toLocaleString("en")} ${service.title.toLowerCase()}`);
 
 const secretInputs = [...new Set(SERVICES.flatMap((s) => s.secretInputs ?? []))];
 
 // Writes only: the unit of work turns them into operations and runs them (see lib/actions).
 export const saveServiceObject = action({ role: "operator", schema: saveSchema, secretFields: secretInputs }, async ({ service, input }, { db, user }) => {
-  const { id, ...fields } = input;
-  const table = model(db, service);
-  if (id) await findOrFail(table.findUnique({ where: { id }, select: { id: true } }), `This ${service.singular} no longer exists.`);
-  const ctx = { db, user, id };
-  await service.check?.(fields, ctx);
-  const data = service.data ? await service.data(fields, ctx) : fields;
-  let saved = id;
-  if (id) {
-    if (service.update) await service.update(id, data, ctx);
-    else await table.update({ where: { id }, data });
-  } else {
-    saved = (service.create ? await service.create(data, ctx) : await table.create({ data })).id;
-  }
+  const saved = await saveObject(service, input, { db, user });
   revalidatePath(`/services/${service.slug}`);
-  const label = String(fields.username ?? fields.name ?? `#${saved}`);
-  return { message: `${capital(service.singular)} ${label} saved.`, redirectTo: `/services/${service.slug}/${saved}` };
+  return { message: saved.message, redirectTo: `/services/${service.slug}/${saved.id}` };
 });
 
 /** Where to land after acting on a list: the same view of the same service's list, or the list. */
@@ -82,12 +54,8 @@ function listPath(service: Service, back: string) {
 
 /** Deletes the chosen objects in one unit of work: every server they are routed to is told. */
 export const deleteServiceObjects = action({ role: "operator", schema: z.object({ service: serviceField, ids, back }) }, async ({ service, ids, back }, { db }) => {
-  const table = model(db, service);
-  const found = await table.findMany({ where: { id: { in: ids } } });
-  if (found.length === 0) throw new UserError(ids.length === 1 ? `This ${service.singular} no longer exists.` : `None of these ${service.title.toLowerCase()} exist any more.`);
-  const { count } = await table.deleteMany({ where: { id: { in: found.map((f) => f.id) } } });
+  const { message } = await deleteObjects(service, ids, { db });
   revalidatePath(`/services/${service.slug}`);
-  const message = count === 1 ? `${capital(service.singular)} ${service.label(toSnapshot(found[0])!)} deleted.` : `Deleted ${plural(count, service)}.`;
   return { message, redirectTo: listPath(service, back) };
 });
 
@@ -112,11 +80,11 @@ export const runOnServers = directAction({ role: "operator", schema: runSchema }
     const declared = service.backends.find((b) => b.name === backend)?.commands?.[name ?? ""];
     if (!declared) throw new UserError(`The ${service.title.toLowerCase()} have no command ${JSON.stringify(command)}.`);
   }
-  const existing = await model(db, service).findMany({ where: { id: { in: ids } }, select: { id: true } });
+  const existing = await existingIds(service, ids, db);
   if (existing.length === 0) throw new UserError(`None of the chosen ${service.title.toLowerCase()} exist any more.`);
   const { reports, unrouted } = await runSelection(
     engine,
-    { model: service.model, ids: existing.map((e) => String(e.id)), ...(backend && { backend }), ...(name && { command: name }) },
+    { model: service.model, ids: existing.map(String), ...(backend && { backend }), ...(name && { command: name }) },
     user.id,
   );
   const what = name ? (service.backends.find((b) => b.name === backend)?.commands?.[name]?.title ?? name) : "Re-applied";
@@ -126,6 +94,6 @@ export const runOnServers = directAction({ role: "operator", schema: runSchema }
     message: `${what}: ${plural(existing.length, service)} on ${new Set(reports.map((r) => r.server)).size} server(s).`,
     runs,
     notices,
-    redirectTo: back === "object" && existing.length === 1 ? `/services/${service.slug}/${existing[0].id}` : listPath(service, back),
+    redirectTo: back === "object" && existing.length === 1 ? `/services/${service.slug}/${existing[0]}` : listPath(service, back),
   };
 });

@@ -40,7 +40,7 @@ export default async function ServiceObjectPage({ params }: { params: Promise<{ 
         {operator &&
           service.backends.flatMap((b) =>
             Object.entries(b.commands ?? {}).map(([name, c]) => (
-              <ActionButton key={`${b.name}:${name}`} action={runOnServers} fields={{ ...fields, command: `${b.name}:${name}` }} label={c.title} confirm={c.confirm ? c.confirm.replace("the chosen users", label) : undefined} />
+              <ActionButton key={`${b.name}:${name}`} action={runOnServers} fields={{ ...fields, command: `${b.name}:${name}` }} label={c.title} confirm={c.confirm ? `${c.title} for ${label}?` : undefined} />
             )),
           )}
         {operator && <ActionButton action={deleteServiceObjects} fields={{ service: service.slug, ids: id.data }} label="Delete" className="btn-danger" confirm={`Delete ${label} on every server it is routed to?`} />}

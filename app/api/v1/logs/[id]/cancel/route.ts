@@ -1,0 +1,5 @@
+import { api } from "@/lib/api/handler";
+import { cancel } from "@/lib/api/resources";
+import { idOf } from "@/lib/api/services";
+
+export const POST = api<{ id: string }>("operator", async (_request, { params }) => cancel(idOf(params.id)));
