@@ -32,7 +32,8 @@ async function makeToken(page: import("@playwright/test").Page, name: string, ro
   await page.getByLabel("Token name").fill(name);
   await page.getByLabel("Role").selectOption(role);
   await page.getByRole("button", { name: "Make token" }).click();
-  const text = await page.getByTestId("token-result").textContent({ timeout: 15_000 });
+  await expect(page.getByTestId("token-result")).toContainText("orc_");
+  const text = await page.getByTestId("token-result").textContent();
   const token = /orc_[A-Za-z0-9_-]{43}/.exec(text ?? "")?.[0];
   expect(token, text ?? "").toBeTruthy();
   return token!;

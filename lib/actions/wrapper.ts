@@ -112,11 +112,16 @@ function echoValues(formData: FormData, secret: string[]): Record<string, string
   return out;
 }
 
+/**
+ * One message per field: the first problem found (a field's own check runs before whole-object checks,
+ * which would otherwise repeat it in other words). Whole-form problems are all kept.
+ */
 export function fieldErrorsOf(error: z.ZodError): FieldErrors {
   const out: FieldErrors = {};
   for (const issue of error.issues) {
     const key = issue.path.length ? String(issue.path[0]) : "_form";
-    (out[key] ??= []).push(issue.message);
+    const known = (out[key] ??= []);
+    if (key === "_form" ? !known.includes(issue.message) : known.length === 0) known.push(issue.message);
   }
   return out;
 }
