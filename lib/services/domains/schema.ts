@@ -38,13 +38,6 @@ export function defaultRecords(input: { primaryNs: string }): ParsedRecord[] {
 export const domainInput = z.object({
   name: hostname("A domain name such as example.net.").meta({ label: "Zone", mono: true, hint: "The domain, e.g. example.net." }),
   primaryNs: hostname("A host name such as ns1.example.net.").meta({ label: "Primary name server", mono: true, hint: "The SOA's primary name server (MNAME), e.g. ns1.example.net." }),
-  hostmaster: z
-    .string()
-    .trim()
-    .toLowerCase()
-    .default("")
-    .pipe(z.union([z.literal(""), z.string().regex(HOSTMASTER, "An e-mail address such as hostmaster@example.net (no + or quotes).")]))
-    .meta({ label: "Hostmaster e-mail", mono: true, hint: "Empty: hostmaster@<zone>." }),
   records: z
     .string()
     .default("")
@@ -57,8 +50,17 @@ export const domainInput = z.object({
       label: "Records",
       kind: "textarea",
       mono: true,
-      hint: `One per line: name type [ttl] value — e.g. "www A 192.0.2.10", "@ MX 10 mail", "@ TXT \\"v=spf1 -all\\"", "_sip._tcp SRV 10 5 5060 sip", "@ CAA 0 issue \\"letsencrypt.org\\"". Names are relative to the zone (@ is the zone itself); a target ending in a dot is absolute. Empty on a new zone: ${DEFAULT_RECORDS.join(", ")}.`,
+      rows: 12,
+      wide: true,
+      hint: `One per line: name type [ttl] value — e.g. "www A 192.0.2.10", "@ MX 10 mail", "@ TXT \\"v=spf1 -all\\"", "_sip._tcp SRV 10 5 5060 sip", "@ CAA 0 issue \\"letsencrypt.org\\"". Names are relative to the zone (@ is the zone itself); a target ending in a dot is absolute. Empty on a new zone: ${DEFAULT_RECORDS.join(", ").replaceAll("{primaryNs}", "<primary name server>")}.`,
     }),
+  hostmaster: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .default("")
+    .pipe(z.union([z.literal(""), z.string().regex(HOSTMASTER, "An e-mail address such as hostmaster@example.net (no + or quotes).")]))
+    .meta({ label: "Hostmaster e-mail", mono: true, hint: "Empty: hostmaster@<zone>." }),
   ttl: seconds("Default TTL", 3600, 1, 604_800, "$TTL: records without their own TTL."),
   refresh: seconds("Refresh", 3600, 60, 604_800, "How often secondaries check the serial."),
   retry: seconds("Retry", 900, 60, 604_800, "How soon a secondary retries after a failed check."),
