@@ -6,12 +6,14 @@ import { hashPassword } from "../lib/sign-in";
 import { E2E_DATABASE_URL } from "../playwright.config";
 import { clientKey, startSshHost } from "../tests/support/ssh-host";
 import { startNginx } from "../tests/support/nginx";
+import { startBind } from "../tests/support/bind";
 import { SPARE_USERS, USERS } from "./users";
 import { wipeDatabase } from "../tests/support/wipe";
 
 
 export const E2E_DIR = path.resolve(".tmp/e2e");
 export const HOSTS_FILE = path.join(E2E_DIR, "hosts.json");
+export const BIND_FILE = path.join(E2E_DIR, "named.json");
 
 // A fresh database with one account per role, and two real sshd hosts on loopback for the run.
 export default async function globalSetup() {
@@ -38,7 +40,11 @@ export default async function globalSetup() {
     HOSTS_FILE,
     JSON.stringify(hosts.map(({ address, port, sandbox, fingerprint }, i) => ({ address, port, sandbox, fingerprint, nginx: { address, port: 18082, variables: nginxes[i].variables } }))),
   );
+  // A named primary and secondary for e2e/dns.spec.ts (the bind9 backends reach them from the hosts).
+  const named = await Promise.all(["127.0.7.1", "127.0.7.2"].map((address) => startBind({ address })));
+  writeFileSync(BIND_FILE, JSON.stringify(named.map(({ address, port, variables }) => ({ address, port, variables }))));
   return async () => {
+    await Promise.all(named.map((n) => n.stop()));
     await Promise.all(nginxes.map((n) => n.stop()));
     await Promise.all(hosts.map((h) => h.stop()));
   };

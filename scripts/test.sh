@@ -13,6 +13,7 @@ rm -f .tmp/results/*.json
 
 echo "== setup"
 ensure_apt chromium openssh-server postgresql nginx-light
+ensure_apt bind9 bind9-dnsutils iproute2   # named, rndc, named-checkzone, dig; ip (loopback addresses for named)
 mkdir -p /run/sshd
 ensure_node_modules
 npm run -s db:generate

@@ -36,8 +36,9 @@ describe("what a declaration derives", () => {
   });
 
   it("one registry, menu and wipe order from the list of services", () => {
-    expect(SERVICES.map((s) => s.slug)).toEqual(["system-users", "websites"]);
-    expect(serviceModelsChildrenFirst()).toEqual(["SystemUser", "WebsiteDomain", "Website"]);
+    // (services registered later follow these two)
+    expect(SERVICES.map((s) => s.slug).slice(0, 2)).toEqual(["system-users", "websites"]);
+    expect(serviceModelsChildrenFirst().slice(0, 3)).toEqual(["SystemUser", "WebsiteDomain", "Website"]);
     // backends inherit the service's model facts
     const nginx = serviceBySlug("websites")!.backends.find((b) => b.name === "nginx-websites")!;
     expect(nginx.include).toEqual({ domains: true });

@@ -26,16 +26,18 @@ export function Field({
   state,
   hint,
   children,
+  className,
 }: {
   label: string;
   name: string;
   state: ActionState;
   hint?: string;
   children: React.ReactElement;
+  className?: string;
 }) {
   const errors = state.fieldErrors?.[name];
   return (
-    <div className="space-y-1">
+    <div className={className ? `space-y-1 ${className}` : "space-y-1"}>
       <label htmlFor={name} className="block font-medium">
         {label}
       </label>

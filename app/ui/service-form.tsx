@@ -39,11 +39,11 @@ export function ServiceForm({
           const className = `input${f.mono ? " font-mono" : ""}`;
           const value = initial(f);
           return (
-            <Field key={f.name} label={f.label} name={f.name} state={state} hint={hint}>
+            <Field key={f.name} label={f.label} name={f.name} state={state} hint={hint} className={f.wide ? "col-span-2" : undefined}>
               {f.kind === "password" ? (
                 <input className={className} type="password" autoComplete="new-password" id={f.name} name={f.name} aria-invalid={Boolean(state.fieldErrors?.[f.name]) || undefined} />
               ) : f.kind === "textarea" ? (
-                <textarea className={className} rows={4} {...inputProps(f.name, state, value as string | null)} />
+                <textarea className={className} rows={f.rows ?? 4} spellCheck={f.mono ? false : undefined} {...inputProps(f.name, state, value as string | null)} />
               ) : f.kind === "select" ? (
                 <select className={className} {...inputProps(f.name, state, value as string | null)}>
                   {f.options?.map((o) => <option key={o.value} value={o.value}>{o.label}</option>)}

@@ -6,10 +6,12 @@ import type { Snapshot } from "../orchestration/types";
 import type { Service } from "./kit";
 import { systemUsers } from "./system-users";
 import { websites } from "./websites";
+import { domains } from "./domains";
 
 export const SERVICES: readonly Service[] = [
   systemUsers,
   websites,
+  domains,
 ];
 
 export function serviceBySlug(slug: string): Service | null {

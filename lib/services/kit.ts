@@ -79,6 +79,10 @@ export type FieldSpec = {
   options?: Array<{ value: string; label: string }>;
   /** Initial value of a new object's field. */
   initial?: string | boolean;
+  /** A textarea's height in lines (default 4). */
+  rows?: number;
+  /** Spans the whole form's width (a long textarea). */
+  wide?: boolean;
 };
 
 /** Metadata a service attaches to a field of its input schema with `.meta({...})`. */
