@@ -12,7 +12,7 @@ mkdir -p .tmp/results
 rm -f .tmp/results/*.json
 
 echo "== setup"
-ensure_apt chromium openssh-server postgresql nginx-light
+ensure_apt chromium openssh-server postgresql nginx-light mariadb-server mariadb-client
 mkdir -p /run/sshd
 ensure_node_modules
 npm run -s db:generate

@@ -36,8 +36,8 @@ describe("what a declaration derives", () => {
   });
 
   it("one registry, menu and wipe order from the list of services", () => {
-    expect(SERVICES.map((s) => s.slug)).toEqual(["system-users", "websites"]);
-    expect(serviceModelsChildrenFirst()).toEqual(["SystemUser", "WebsiteDomain", "Website"]);
+    expect(SERVICES.map((s) => s.slug)).toEqual(["system-users", "websites", "databases", "database-users"]);
+    expect(serviceModelsChildrenFirst()).toEqual(["SystemUser", "WebsiteDomain", "Website", "DatabaseGrant", "Database", "DatabaseUser"]);
     // backends inherit the service's model facts
     const nginx = serviceBySlug("websites")!.backends.find((b) => b.name === "nginx-websites")!;
     expect(nginx.include).toEqual({ domains: true });

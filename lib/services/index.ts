@@ -6,10 +6,14 @@ import type { Snapshot } from "../orchestration/types";
 import type { Service } from "./kit";
 import { systemUsers } from "./system-users";
 import { websites } from "./websites";
+import { databases } from "./databases";
+import { databaseUsers } from "./database-users";
 
 export const SERVICES: readonly Service[] = [
   systemUsers,
   websites,
+  databases,
+  databaseUsers,
 ];
 
 export function serviceBySlug(slug: string): Service | null {
