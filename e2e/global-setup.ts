@@ -6,12 +6,14 @@ import { hashPassword } from "../lib/sign-in";
 import { E2E_DATABASE_URL } from "../playwright.config";
 import { clientKey, startSshHost } from "../tests/support/ssh-host";
 import { startNginx } from "../tests/support/nginx";
+import { startMariadb, startPostgres } from "../tests/support/sql-servers";
 import { SPARE_USERS, USERS } from "./users";
 import { wipeDatabase } from "../tests/support/wipe";
 
 
 export const E2E_DIR = path.resolve(".tmp/e2e");
 export const HOSTS_FILE = path.join(E2E_DIR, "hosts.json");
+export const SQL_SERVERS_FILE = path.join(E2E_DIR, "sql-servers.json");
 
 // A fresh database with one account per role, and two real sshd hosts on loopback for the run.
 export default async function globalSetup() {
@@ -38,7 +40,11 @@ export default async function globalSetup() {
     HOSTS_FILE,
     JSON.stringify(hosts.map(({ address, port, sandbox, fingerprint }, i) => ({ address, port, sandbox, fingerprint, nginx: { address, port: 18082, variables: nginxes[i].variables } }))),
   );
+  // Private MariaDB and PostgreSQL for the databases spec (their clients reached through the sshd hosts).
+  const sql = await Promise.all([startMariadb({ address: "127.0.7.6", port: 24406 }), startPostgres({ address: "127.0.7.7", port: 24407 })]);
+  writeFileSync(SQL_SERVERS_FILE, JSON.stringify(sql.map(({ address, port, variables }) => ({ address, port, variables }))));
   return async () => {
+    await Promise.all(sql.map((s) => s.stop()));
     await Promise.all(nginxes.map((n) => n.stop()));
     await Promise.all(hosts.map((h) => h.stop()));
   };
