@@ -93,7 +93,7 @@ export function applyGrants(name: string, grants: readonly Grant[]): string[] {
         ]),
     );
   }
-  lines.push("COMMIT;", connect("postgres"));
+  lines.push("COMMIT;");
   return lines;
 }
 
@@ -122,7 +122,6 @@ export function dropRole(name: string, databases: readonly string[]): string[] {
       connect(database),
       `REASSIGN OWNED BY ${q.ident(name)} TO CURRENT_USER;`,
       `DROP OWNED BY ${q.ident(name)};`,
-      connect("postgres"),
       "\\endif",
     );
   }
