@@ -7,6 +7,7 @@ import { E2E_DATABASE_URL } from "../playwright.config";
 import { clientKey, startSshHost } from "../tests/support/ssh-host";
 import { startNginx } from "../tests/support/nginx";
 import { startBind } from "../tests/support/bind";
+import { startMariadb, startPostgres } from "../tests/support/sql-servers";
 import { SPARE_USERS, USERS } from "./users";
 import { wipeDatabase } from "../tests/support/wipe";
 
@@ -14,6 +15,7 @@ import { wipeDatabase } from "../tests/support/wipe";
 export const E2E_DIR = path.resolve(".tmp/e2e");
 export const HOSTS_FILE = path.join(E2E_DIR, "hosts.json");
 export const BIND_FILE = path.join(E2E_DIR, "named.json");
+export const SQL_SERVERS_FILE = path.join(E2E_DIR, "sql-servers.json");
 
 // A fresh database with one account per role, and two real sshd hosts on loopback for the run.
 export default async function globalSetup() {
@@ -43,7 +45,11 @@ export default async function globalSetup() {
   // A named primary and secondary for e2e/dns.spec.ts (the bind9 backends reach them from the hosts).
   const named = await Promise.all(["127.0.7.1", "127.0.7.2"].map((address) => startBind({ address })));
   writeFileSync(BIND_FILE, JSON.stringify(named.map(({ address, port, variables }) => ({ address, port, variables }))));
+  // Private MariaDB and PostgreSQL for the databases spec (their clients reached through the sshd hosts).
+  const sql = await Promise.all([startMariadb({ address: "127.0.7.6", port: 24406 }), startPostgres({ address: "127.0.7.7", port: 24407 })]);
+  writeFileSync(SQL_SERVERS_FILE, JSON.stringify(sql.map(({ address, port, variables }) => ({ address, port, variables }))));
   return async () => {
+    await Promise.all(sql.map((s) => s.stop()));
     await Promise.all(named.map((n) => n.stop()));
     await Promise.all(nginxes.map((n) => n.stop()));
     await Promise.all(hosts.map((h) => h.stop()));

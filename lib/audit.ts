@@ -18,7 +18,7 @@ type Delegate = {
 
 export type AuditSettings = {
   /** Relations to show with a row (a website's domains), as the engine's snapshots do. */
-  include?(model: string): Record<string, true> | undefined;
+  include?(model: string): Record<string, unknown> | undefined;
   /** Columns a model declares secret (never shown, only "changed"). */
   secretFields?(model: string): readonly string[];
   /** For a client outside a transaction: runs one audited write and its audit row atomically. */

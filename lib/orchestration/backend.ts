@@ -47,6 +47,12 @@ export type BackendCommand = {
   run(ctx: ScriptContext, object: Snapshot, operation: PendingOperation): void;
 };
 
+/**
+ * Relations included in snapshots: `true`, or a nested Prisma include / select (a database's grants
+ * with each grant's user name, never the user's secret columns).
+ */
+export type Include = Record<string, true | Record<string, unknown>>;
+
 export type RelatedModel = {
   model: string;
   /** The ids of the main objects a related row belongs to. */
@@ -73,8 +79,8 @@ export type Backend = {
   secretFields?: readonly string[];
   /** Updates that change only these fields produce no operation (descriptive fields). */
   ignoreFields?: readonly string[];
-  /** Relations to include in snapshots (e.g. a website's domains). */
-  include?: Record<string, true>;
+  /** Relations to include in snapshots (e.g. a website's domains), as a Prisma `include`. */
+  include?: Include;
   kind?: "task" | "sync";
   method: "ssh" | "local";
   /** Run one script of this backend at a time, across servers. */
@@ -183,7 +189,7 @@ export class BackendRegistry {
   }
 
   /** Relations to include when snapshotting a row of `model`. */
-  includeFor(model: string): Record<string, true> | undefined {
+  includeFor(model: string): Include | undefined {
     const include = Object.assign({}, ...this.forModel(model).map((b) => b.include ?? {}));
     return Object.keys(include).length ? include : undefined;
   }

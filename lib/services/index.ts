@@ -7,11 +7,15 @@ import type { Service } from "./kit";
 import { systemUsers } from "./system-users";
 import { websites } from "./websites";
 import { domains } from "./domains";
+import { databases } from "./databases";
+import { databaseUsers } from "./database-users";
 
 export const SERVICES: readonly Service[] = [
   systemUsers,
   websites,
   domains,
+  databases,
+  databaseUsers,
 ];
 
 export function serviceBySlug(slug: string): Service | null {

@@ -4,7 +4,7 @@
 // A service folder holds its zod schemas, its backends and this declaration; registration is one line
 // in ./index.ts. Framework-free: pages and actions read the declaration, the engine its backends.
 import { z } from "zod";
-import type { Backend, BackendCommand, RelatedModel, ScriptContext } from "../orchestration/backend";
+import type { Backend, BackendCommand, Include, RelatedModel, ScriptContext } from "../orchestration/backend";
 import type { PendingOperation, Snapshot } from "../orchestration/types";
 
 // ——— backends with typed objects ———
@@ -187,7 +187,7 @@ export type ServiceDefinition<T extends Snapshot = Snapshot, I extends Record<st
   snapshot: z.ZodType<T>;
   label(object: T): string;
   /** Relations included in snapshots (a website's domains). */
-  include?: Record<string, true>;
+  include?: Include;
   related?: readonly RelatedModel[];
   /** Columns never shown, echoed or given to route expressions; their values reach scripts via ctx.secret. */
   secretFields?: readonly string[];
