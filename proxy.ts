@@ -20,5 +20,5 @@ export default async function proxy(request: NextRequest) {
 }
 
 export const config = {
-  matcher: ["/((?!logout|_next/static|_next/image|favicon.ico).*)"],
+  matcher: ["/((?!logout|api/health|_next/static|_next/image|favicon.ico).*)"],
 };
