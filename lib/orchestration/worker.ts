@@ -31,7 +31,7 @@ export class Worker {
   private readonly policy: RetryPolicy;
   private readonly active = new Map<string, Promise<RunReport[]>>();
   private readonly owners = new Map<string, string>();
-  private readonly stopping = new AbortController();
+  private stopping = new AbortController();
   private presence?: { stop(): Promise<void> };
   private running = false;
   private loop?: Promise<void>;
@@ -96,6 +96,7 @@ export class Worker {
   start(): void {
     if (this.running) return;
     this.running = true;
+    if (this.stopping.signal.aborted) this.stopping = new AbortController();
     this.presence = keepBeating(this.engine, this.id);
     this.loop = (async () => {
       while (this.running) {
