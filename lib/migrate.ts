@@ -29,7 +29,7 @@ const TABLE = `CREATE TABLE IF NOT EXISTS "_orchestra_migrations" ("name" TEXT P
 /** Returns the names of the migrations it applied. Refuses if an applied migration was edited. */
 export async function migrate(url: string, root = process.cwd()): Promise<string[]> {
   const postgres = isPostgres(url);
-  const all = migrationsIn(path.join(root, postgres ? "prisma/postgres/migrations" : "prisma/migrations"));
+  const all = migrationsIn(path.join(/* turbopackIgnore: true */ root, postgres ? "prisma/postgres/migrations" : "prisma/migrations"));
   const applied: string[] = [];
   const check = (done: Map<string, string>) => {
     for (const m of all) {
@@ -86,13 +86,13 @@ export async function migrate(url: string, root = process.cwd()): Promise<string
 
 /** The names of the committed migrations for this kind of database, in order. */
 export function committedMigrations(url: string, root = process.cwd()): string[] {
-  return migrationsIn(path.join(root, isPostgres(url) ? "prisma/postgres/migrations" : "prisma/migrations")).map((m) => m.name);
+  return migrationsIn(path.join(/* turbopackIgnore: true */ root, isPostgres(url) ? "prisma/postgres/migrations" : "prisma/migrations")).map((m) => m.name);
 }
 
 /** Committed migrations not applied to the database yet (all of them when it was never migrated). */
 export async function pendingMigrations(url: string, root = process.cwd()): Promise<string[]> {
   const postgres = isPostgres(url);
-  const all = migrationsIn(path.join(root, postgres ? "prisma/postgres/migrations" : "prisma/migrations"));
+  const all = migrationsIn(path.join(/* turbopackIgnore: true */ root, postgres ? "prisma/postgres/migrations" : "prisma/migrations"));
   let done: string[];
   if (postgres) {
     const client = new pg.Client({ connectionString: url });

@@ -16,3 +16,13 @@ export async function checkBeforeStart(db: Db, role: "web" | "worker"): Promise<
   });
   reportStartup(role === "web" ? "orchestra web" : "orchestra worker", result);
 }
+
+/** The web node's start (instrumentation.ts): a refused or failed check ends the process. */
+export async function checkWebNodeOrExit(db: Db): Promise<void> {
+  try {
+    await checkBeforeStart(db, "web");
+  } catch (error) {
+    if ((error as Error).name !== "StartupRefused") console.error(`[orchestra web] REFUSING TO START: ${(error as Error).message}`);
+    process.exit(1);
+  }
+}
