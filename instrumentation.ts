@@ -13,6 +13,10 @@ export async function register() {
   ]);
   installPeerStamp([http.Server, https.Server]);
 
+  // A wrong setup stops the node here, with what to do (lib/startup/checks.ts).
+  const [{ checkWebNodeOrExit }, { db }] = await Promise.all([import("./lib/startup/run-checks"), import("./lib/db")]);
+  await checkWebNodeOrExit(db);
+
   // Single-machine default: the Next.js server also runs a worker in-process, so async routes and
   // retries work with one command. Set ORCHESTRA_WORKER=off when separate `npm run worker` processes
   // do the work (several machines sharing PostgreSQL).

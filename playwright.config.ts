@@ -32,7 +32,8 @@ export default defineConfig({
     },
   ],
   webServer: {
-    command: `npx next start -H 127.0.0.1 -p ${E2E_PORT}`,
+    // migrated first: the web node refuses to start on a database with pending migrations
+    command: `npx tsx scripts/db-setup.ts && npx next start -H 127.0.0.1 -p ${E2E_PORT}`,
     url: `http://127.0.0.1:${E2E_PORT}/login`,
     reuseExistingServer: false,
     timeout: 60_000,

@@ -7,8 +7,11 @@ import { Engine } from "./orchestration/engine";
 import { SshExecutor } from "./orchestration/executors/ssh";
 import { servicesRegistry } from "./services";
 
+/** The private key file SSH runs use. */
+export const sshKeyPath = (settings: OrchestraEnv = loadEnv()) => settings.ORCHESTRA_SSH_KEY || path.join(homedir(), ".ssh", "id_ed25519");
+
 export function createEngine(db: Db = createDb(), settings: OrchestraEnv = loadEnv()): Engine {
-  const sshKey = settings.ORCHESTRA_SSH_KEY || path.join(homedir(), ".ssh", "id_ed25519");
+  const sshKey = sshKeyPath(settings);
   return new Engine({
     db,
     registry: servicesRegistry(),

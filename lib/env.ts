@@ -18,6 +18,9 @@ const settingsSchema = z.object({
   ORCHESTRA_LANE_WAIT_MS: z.coerce.number().int().min(0).default(5000),
   ORCHESTRA_SCRIPT_MAX_OPERATIONS: z.coerce.number().int().min(1).default(200),
   ORCHESTRA_WEBHOOK_URL: z.string().url().optional(),
+  // On SIGTERM a worker stops claiming and lets running scripts finish for this long; what is still
+  // running then is left to its lease (recovery reads the run marker on the server).
+  ORCHESTRA_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(30_000),
   // Proxies (addresses or CIDR ranges) whose X-Forwarded-For is believed; none by default, so the
   // client address is the socket's peer and a forged header changes nothing.
   ORCHESTRA_TRUSTED_PROXIES: z
@@ -51,6 +54,8 @@ const variables = {
   ORCHESTRA_ADMIN_EMAIL: z.string().default("admin@example.com"),
   ORCHESTRA_ADMIN_PASSWORD: z.string().optional(),
   PORT: z.coerce.number().int().min(1).max(65_535).default(3000),
+  ORCHESTRA_ACCEPT_NEW_AUTH_SECRET: z.enum(["1", "true"]).optional(),
+  NEXT_MANUAL_SIG_HANDLE: z.string().optional(),
 };
 
 type Name = keyof typeof variables;
@@ -69,6 +74,12 @@ export const databaseUrlSetting = (env: Source = process.env) => read("DATABASE_
 
 /** The Next.js server runs a worker in-process unless ORCHESTRA_WORKER=off (workers run elsewhere). */
 export const inlineWorkerEnabled = (env: Source = process.env) => read("ORCHESTRA_WORKER", env) !== "off";
+
+/** Set once to make a new AUTH_SECRET the one this database knows (deliberate rotation). */
+export const acceptNewAuthSecret = (env: Source = process.env) => read("ORCHESTRA_ACCEPT_NEW_AUTH_SECRET", env) !== undefined;
+
+/** Next.js leaves SIGTERM/SIGINT to the app (the in-process worker then stops gracefully and exits). */
+export const manualSignalHandling = (env: Source = process.env) => read("NEXT_MANUAL_SIG_HANDLE", env) !== undefined;
 
 /** Test hook: the worker process dies at this point of a run (crash-recovery tests). */
 export const workerCrashAt = (env: Source = process.env) => read("ORCHESTRA_WORKER_CRASH_AT", env);

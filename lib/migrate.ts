@@ -29,7 +29,7 @@ const TABLE = `CREATE TABLE IF NOT EXISTS "_orchestra_migrations" ("name" TEXT P
 /** Returns the names of the migrations it applied. Refuses if an applied migration was edited. */
 export async function migrate(url: string, root = process.cwd()): Promise<string[]> {
   const postgres = isPostgres(url);
-  const all = migrationsIn(path.join(root, postgres ? "prisma/postgres/migrations" : "prisma/migrations"));
+  const all = migrationsIn(path.join(/* turbopackIgnore: true */ root, postgres ? "prisma/postgres/migrations" : "prisma/migrations"));
   const applied: string[] = [];
   const check = (done: Map<string, string>) => {
     for (const m of all) {
@@ -43,9 +43,10 @@ export async function migrate(url: string, root = process.cwd()): Promise<string
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     try {
-      await client.query(TABLE);
-      // One migrator at a time across processes.
+      // One migrator at a time across processes, taken before anything else: two concurrent
+      // `CREATE TABLE IF NOT EXISTS` of the same table can fail on PostgreSQL's catalog (pg_type).
       await client.query("SELECT pg_advisory_lock(727274)");
+      await client.query(TABLE);
       const rows = (await client.query(`SELECT name, checksum FROM "_orchestra_migrations"`)).rows;
       for (const m of check(new Map(rows.map((r) => [r.name, r.checksum])))) {
         await client.query("BEGIN");
@@ -81,4 +82,36 @@ export async function migrate(url: string, root = process.cwd()): Promise<string
     sqlite.close();
   }
   return applied;
+}
+
+/** The names of the committed migrations for this kind of database, in order. */
+export function committedMigrations(url: string, root = process.cwd()): string[] {
+  return migrationsIn(path.join(/* turbopackIgnore: true */ root, isPostgres(url) ? "prisma/postgres/migrations" : "prisma/migrations")).map((m) => m.name);
+}
+
+/** Committed migrations not applied to the database yet (all of them when it was never migrated). */
+export async function pendingMigrations(url: string, root = process.cwd()): Promise<string[]> {
+  const postgres = isPostgres(url);
+  const all = migrationsIn(path.join(/* turbopackIgnore: true */ root, postgres ? "prisma/postgres/migrations" : "prisma/migrations"));
+  let done: string[];
+  if (postgres) {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      const exists = (await client.query(`SELECT to_regclass('"_orchestra_migrations"') AS t`)).rows[0].t;
+      done = exists ? (await client.query(`SELECT name FROM "_orchestra_migrations"`)).rows.map((r) => r.name) : [];
+    } finally {
+      await client.end();
+    }
+  } else {
+    const sqlite = new Database(sqliteFile(url), { timeout: 15_000 });
+    try {
+      const exists = sqlite.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_orchestra_migrations'`).get();
+      done = exists ? (sqlite.prepare(`SELECT name FROM "_orchestra_migrations"`).all() as { name: string }[]).map((r) => r.name) : [];
+    } finally {
+      sqlite.close();
+    }
+  }
+  const applied = new Set(done);
+  return all.filter((m) => !applied.has(m.name)).map((m) => m.name);
 }

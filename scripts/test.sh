@@ -35,4 +35,8 @@ npx next build > .tmp/results/build.log 2>&1 || { cat .tmp/results/build.log; ex
 echo "== end-to-end (Playwright, Chromium)"
 PLAYWRIGHT_JSON_OUTPUT_NAME=.tmp/results/e2e.json npx playwright test --reporter=list,json
 
+echo "== end-to-end on PostgreSQL (two web nodes and a worker)"
+runuser -u postgres -- "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" orchestra_e2e
+E2E_PG_URL="postgresql://postgres@127.0.0.1:$PG_PORT/orchestra_e2e" npx playwright test -c playwright.pg.config.ts
+
 node scripts/summary.mjs .tmp/results/unit-sqlite.json .tmp/results/unit-postgres.json .tmp/results/e2e.json

@@ -386,6 +386,8 @@ export type LaneOptions = Omit<RunOptions, "owner"> & {
   waitMs?: number;
   /** Keep running the lane's new work until none is left (the worker). */
   drain?: boolean;
+  /** Once aborted, the lane takes no further script (a worker shutting down). */
+  stopDraining?: AbortSignal;
   /** Crash drills: called once the operations are claimed. */
   afterClaim?: () => void;
 };
@@ -416,7 +418,7 @@ export async function runLane(engine: Engine, serverId: number, backend: string,
       const report = engine.registry.has(backend) && engine.registry.get(backend).serialize ? await serialized(engine, backend, run) : await run();
       await afterRun(engine, report, options.policy);
       reports.push(report);
-      if (!options.drain || options.only) break;
+      if (!options.drain || options.only || options.stopDraining?.aborted) break;
     }
   } finally {
     beat.stop();

@@ -5,7 +5,8 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type { Engine } from "./engine";
-import { lanesWithWork, newOwner, runLane, WORKER_POLICY, type RetryPolicy } from "./outbox";
+import { lanesWithWork, newOwner, releaseHeld, runLane, WORKER_POLICY, type RetryPolicy } from "./outbox";
+import { keepBeating } from "./presence";
 import type { RunReport } from "./runner";
 
 export { WORKER_POLICY } from "./outbox";
@@ -19,6 +20,8 @@ export type WorkerOptions = {
   /** Fault injection for crash drills: the process kills itself (SIGKILL) at this point. */
   crashAt?: "after-claim" | "after-run";
   onReports?: (reports: RunReport[]) => void;
+  /** How long stop() lets running scripts finish (ORCHESTRA_SHUTDOWN_GRACE_MS); unset: as long as they take. */
+  graceMs?: number;
 };
 
 export class Worker {
@@ -27,6 +30,9 @@ export class Worker {
   private readonly concurrency: number;
   private readonly policy: RetryPolicy;
   private readonly active = new Map<string, Promise<RunReport[]>>();
+  private readonly owners = new Map<string, string>();
+  private stopping = new AbortController();
+  private presence?: { stop(): Promise<void> };
   private running = false;
   private loop?: Promise<void>;
   private wake?: () => void;
@@ -57,6 +63,7 @@ export class Worker {
         owner,
         policy: this.policy,
         drain: true,
+        stopDraining: this.stopping.signal,
         afterClaim: this.options.crashAt === "after-claim" ? crash : undefined,
         beforeFinish: this.options.crashAt === "after-run" ? crash : undefined,
       })
@@ -70,9 +77,11 @@ export class Worker {
         })
         .finally(() => {
           this.active.delete(key);
+          this.owners.delete(key);
           this.wake?.(); // a lane freed: look for more work now
         });
       this.active.set(key, run);
+      this.owners.set(key, owner);
       started.push(run);
     }
     return started;
@@ -87,6 +96,8 @@ export class Worker {
   start(): void {
     if (this.running) return;
     this.running = true;
+    if (this.stopping.signal.aborted) this.stopping = new AbortController();
+    this.presence = keepBeating(this.engine, this.id);
     this.loop = (async () => {
       while (this.running) {
         try {
@@ -121,11 +132,25 @@ export class Worker {
     this.wake?.();
   }
 
-  /** Stops taking work; the scripts already running finish and are logged. */
-  async stop(): Promise<void> {
+  /**
+   * Stops taking work (no new lane, no further script in a running lane); the scripts already running
+   * finish and are logged, within `graceMs`. Past it, operations claimed but not started are handed
+   * back; a script still running is left to its lease: once it expires, recovery reads the run's marker
+   * on the server (the script keeps running there) and records its real outcome.
+   */
+  async stop(graceMs = this.options.graceMs): Promise<{ unfinished: number }> {
     this.running = false;
+    this.stopping.abort("shutdown");
     this.wake?.();
     await this.loop;
-    await Promise.all(this.active.values());
+    const all = Promise.all(this.active.values());
+    let timer: NodeJS.Timeout | undefined;
+    const bound = graceMs === undefined ? new Promise<never>(() => undefined) : new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), graceMs)));
+    const outcome = await Promise.race([all, bound]);
+    clearTimeout(timer);
+    const unfinished = outcome === "timeout" ? this.active.size : 0;
+    if (unfinished) await Promise.all([...this.owners.values()].map((owner) => releaseHeld(this.engine, owner).catch(() => undefined)));
+    await this.presence?.stop();
+    return { unfinished };
   }
 }
