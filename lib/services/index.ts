@@ -5,11 +5,17 @@ import { BackendRegistry } from "../orchestration/backend";
 import type { Snapshot } from "../orchestration/types";
 import type { Service } from "./kit";
 import { systemUsers } from "./system-users";
+import { mailAddresses } from "./mail-addresses";
+import { mailDomains } from "./mail-domains";
+import { mailboxes } from "./mailboxes";
 import { websites } from "./websites";
 
 export const SERVICES: readonly Service[] = [
   systemUsers,
   websites,
+  mailDomains,
+  mailboxes,
+  mailAddresses,
 ];
 
 export function serviceBySlug(slug: string): Service | null {
