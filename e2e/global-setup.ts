@@ -6,6 +6,7 @@ import { hashPassword } from "../lib/sign-in";
 import { E2E_DATABASE_URL } from "../playwright.config";
 import { clientKey, startSshHost } from "../tests/support/ssh-host";
 import { startNginx } from "../tests/support/nginx";
+import { startMail } from "../tests/support/mail";
 import { SPARE_USERS, USERS } from "./users";
 import { wipeDatabase } from "../tests/support/wipe";
 
@@ -34,12 +35,14 @@ export default async function globalSetup() {
   ]);
   // Each host also runs its own nginx, whose sites directory the websites backend writes.
   const nginxes = hosts.map((h) => startNginx({ address: h.address, port: 18082, root: E2E_DIR }));
+  // A private Postfix + Dovecot the first host's mail backends write to (e2e/mail.spec.ts).
+  const mail = await startMail({ address: "127.0.7.9", smtpPort: 24426, imapPort: 24444 });
   writeFileSync(
     HOSTS_FILE,
-    JSON.stringify(hosts.map(({ address, port, sandbox, fingerprint }, i) => ({ address, port, sandbox, fingerprint, nginx: { address, port: 18082, variables: nginxes[i].variables } }))),
+    JSON.stringify(hosts.map(({ address, port, sandbox, fingerprint }, i) => ({ address, port, sandbox, fingerprint, nginx: { address, port: 18082, variables: nginxes[i].variables }, mail: i === 0 ? { address: mail.address, smtpPort: mail.smtpPort, imapPort: mail.imapPort, variables: mail.variables } : null }))),
   );
   return async () => {
-    await Promise.all(nginxes.map((n) => n.stop()));
+    await Promise.all([...nginxes.map((n) => n.stop()), mail.stop()]);
     await Promise.all(hosts.map((h) => h.stop()));
   };
 }
