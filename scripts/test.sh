@@ -12,7 +12,7 @@ mkdir -p .tmp/results
 rm -f .tmp/results/*.json
 
 echo "== setup"
-ensure_apt chromium openssh-server postgresql nginx-light postfix dovecot-core dovecot-imapd dovecot-lmtpd
+ensure_apt chromium openssh-server postgresql nginx-light postfix dovecot-core dovecot-imapd dovecot-lmtpd php8.2-fpm
 mkdir -p /run/sshd
 ensure_node_modules
 npm run -s db:generate

@@ -8,6 +8,7 @@ import { systemUsers } from "./system-users";
 import { mailAddresses } from "./mail-addresses";
 import { mailDomains } from "./mail-domains";
 import { mailboxes } from "./mailboxes";
+import { webApps } from "./web-apps";
 import { websites } from "./websites";
 
 export const SERVICES: readonly Service[] = [
@@ -16,6 +17,7 @@ export const SERVICES: readonly Service[] = [
   mailDomains,
   mailboxes,
   mailAddresses,
+  webApps,
 ];
 
 export function serviceBySlug(slug: string): Service | null {
@@ -41,7 +43,10 @@ export function servicesRegistry(): BackendRegistry {
 /** A typed sample object per model, for checking route expressions. */
 export const MODEL_SAMPLES: Record<string, Snapshot> = Object.fromEntries(SERVICES.map((s) => [s.model, s.sample]));
 
-/** Models of the services and their related rows, children first (for emptying a database). */
+/**
+ * Models of the services and their related rows, children first (for emptying a database). A service
+ * refers only to services listed before it (a web app to its system user), so later ones go first.
+ */
 export function serviceModelsChildrenFirst(): string[] {
-  return SERVICES.flatMap((s) => [...(s.related ?? []).map((r) => r.model), s.model]);
+  return [...SERVICES].reverse().flatMap((s) => [...(s.related ?? []).map((r) => r.model), s.model]);
 }
