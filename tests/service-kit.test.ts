@@ -36,8 +36,9 @@ describe("what a declaration derives", () => {
   });
 
   it("one registry, menu and wipe order from the list of services", () => {
-    expect(SERVICES.map((s) => s.slug)).toEqual(["system-users", "websites"]);
-    expect(serviceModelsChildrenFirst()).toEqual(["SystemUser", "WebsiteDomain", "Website"]);
+    expect(SERVICES.map((s) => s.slug)).toEqual(["system-users", "websites", "mail-domains", "mailboxes", "mail-addresses", "web-apps"]);
+    // a service refers only to earlier ones (a web app to its system user, a mailbox to its domain)
+    expect(serviceModelsChildrenFirst()).toEqual(["WebApp", "MailAddress", "Mailbox", "Mailbox", "MailAddress", "MailDomain", "WebsiteDomain", "Website", "SystemUser"]);
     // backends inherit the service's model facts
     const nginx = serviceBySlug("websites")!.backends.find((b) => b.name === "nginx-websites")!;
     expect(nginx.include).toEqual({ domains: true });
