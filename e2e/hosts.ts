@@ -8,6 +8,8 @@ export type E2eHost = {
   sandbox: string;
   fingerprint: string;
   nginx: { address: string; port: number; variables: Record<string, string> };
+  /** The private Postfix + Dovecot of the first host. */
+  mail: { address: string; smtpPort: number; imapPort: number; variables: Record<string, string> } | null;
 };
 
 /** The sshd test hosts started by global-setup.ts. */

@@ -12,7 +12,7 @@ mkdir -p .tmp/results
 rm -f .tmp/results/*.json
 
 echo "== setup"
-ensure_apt chromium openssh-server postgresql nginx-light mariadb-server mariadb-client
+ensure_apt chromium openssh-server postgresql nginx-light mariadb-server mariadb-client postfix dovecot-core dovecot-imapd dovecot-lmtpd php8.2-fpm
 ensure_apt bind9 bind9-dnsutils iproute2   # named, rndc, named-checkzone, dig; ip (loopback addresses for named)
 mkdir -p /run/sshd
 ensure_node_modules

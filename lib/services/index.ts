@@ -5,6 +5,10 @@ import { BackendRegistry } from "../orchestration/backend";
 import type { Snapshot } from "../orchestration/types";
 import type { Service } from "./kit";
 import { systemUsers } from "./system-users";
+import { mailAddresses } from "./mail-addresses";
+import { mailDomains } from "./mail-domains";
+import { mailboxes } from "./mailboxes";
+import { webApps } from "./web-apps";
 import { websites } from "./websites";
 import { domains } from "./domains";
 import { databases } from "./databases";
@@ -16,6 +20,10 @@ export const SERVICES: readonly Service[] = [
   domains,
   databases,
   databaseUsers,
+  mailDomains,
+  mailboxes,
+  mailAddresses,
+  webApps,
 ];
 
 export function serviceBySlug(slug: string): Service | null {
@@ -41,7 +49,10 @@ export function servicesRegistry(): BackendRegistry {
 /** A typed sample object per model, for checking route expressions. */
 export const MODEL_SAMPLES: Record<string, Snapshot> = Object.fromEntries(SERVICES.map((s) => [s.model, s.sample]));
 
-/** Models of the services and their related rows, children first (for emptying a database). */
+/**
+ * Models of the services and their related rows, children first (for emptying a database). A service
+ * refers only to services listed before it (a web app to its system user), so later ones go first.
+ */
 export function serviceModelsChildrenFirst(): string[] {
-  return SERVICES.flatMap((s) => [...(s.related ?? []).map((r) => r.model), s.model]);
+  return [...SERVICES].reverse().flatMap((s) => [...(s.related ?? []).map((r) => r.model), s.model]);
 }
