@@ -11,11 +11,13 @@ import { AutoRefresh } from "@/app/ui/auto-refresh";
 import { duration } from "@/app/ui/filters";
 import { cancel, reapply, retry, revoke } from "../actions";
 
+// Long lines (a generated config, a base64 blob) wrap, anywhere if they must: a log is read, not
+// scrolled sideways.
 function Output({ title, text, testId }: { title: string; text: string; testId: string }) {
   return (
     <section className="mb-4">
       <h2 className="mb-1 font-semibold">{title}</h2>
-      <pre data-testid={testId} className="max-h-[32rem] overflow-auto rounded bg-slate-900 p-3 font-mono text-xs whitespace-pre-wrap text-slate-100">
+      <pre data-testid={testId} className="max-h-[32rem] overflow-auto rounded bg-slate-900 p-3 font-mono text-xs whitespace-pre-wrap wrap-anywhere text-slate-100">
         {text || <span className="text-slate-500">(empty)</span>}
       </pre>
     </section>
@@ -80,7 +82,7 @@ export default async function LogPage({ params }: { params: Promise<{ id: string
           {log.script.split("\n").map((line, i) => (
             <div key={i} className="flex">
               <span className="w-10 shrink-0 select-none border-r border-slate-200 bg-slate-50 pr-2 text-right text-slate-400">{i + 1}</span>
-              <code className="pl-2 whitespace-pre">{line}</code>
+              <code className="min-w-0 pl-2 whitespace-pre-wrap wrap-anywhere">{line}</code>
             </div>
           ))}
         </pre>
