@@ -22,15 +22,18 @@ echo "== type check"
 npx tsc --noEmit
 
 echo "== unit tests (SQLite)"
-npx vitest run --reporter=default --reporter=json --outputFile.json=.tmp/results/unit-sqlite.json
+npx vitest run --exclude tests/up.test.ts --reporter=default --reporter=json --outputFile.json=.tmp/results/unit-sqlite.json
 
 echo "== unit tests (PostgreSQL)"
 start_private_postgres
 trap stop_private_postgres EXIT
-TEST_DATABASE_URL="$TEST_PG_URL" npx vitest run --reporter=default --reporter=json --outputFile.json=.tmp/results/unit-postgres.json
+TEST_DATABASE_URL="$TEST_PG_URL" npx vitest run --exclude tests/up.test.ts --reporter=default --reporter=json --outputFile.json=.tmp/results/unit-postgres.json
 
 echo "== production build"
 npx next build > .tmp/results/build.log 2>&1 || { cat .tmp/results/build.log; exit 1; }
+
+echo "== npm start (on the build: progress, and a signal frees the port)"
+npx vitest run tests/up.test.ts --reporter=default --reporter=json --outputFile.json=.tmp/results/up.json
 
 echo "== end-to-end (Playwright, Chromium)"
 PLAYWRIGHT_JSON_OUTPUT_NAME=.tmp/results/e2e.json npx playwright test --reporter=list,json
@@ -39,4 +42,4 @@ echo "== end-to-end on PostgreSQL (two web nodes and a worker)"
 runuser -u postgres -- "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" orchestra_e2e
 E2E_PG_URL="postgresql://postgres@127.0.0.1:$PG_PORT/orchestra_e2e" npx playwright test -c playwright.pg.config.ts
 
-node scripts/summary.mjs .tmp/results/unit-sqlite.json .tmp/results/unit-postgres.json .tmp/results/e2e.json
+node scripts/summary.mjs .tmp/results/unit-sqlite.json .tmp/results/unit-postgres.json .tmp/results/up.json .tmp/results/e2e.json

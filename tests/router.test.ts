@@ -60,3 +60,27 @@ describe("routeOperations", () => {
     expect(result.errors.map((e) => e.route.id)).toEqual([4, 4, 4]);
   });
 });
+
+describe("error messages of long expressions", () => {
+  const long = "x".repeat(400);
+  it.each([
+    [`object.${long} == 1`, /^Unknown field object\.x{50,59}…\. Fields: /],
+    [`object["${long}"] == 1`, /^Unknown field object\.x{50,59}…\. Fields: /],
+    [`${long} == 1 && y == 2`, /^Unknown name x{50,59}…, y: /],
+    [`a1 || a2 || a3 || a4 || a5 || object.username == "${long}"`, /^Unknown name a1, a2, a3 and 2 more: /],
+  ])("quote at most a short excerpt: %#", (expression, message) => {
+    const error = validateMatch(expression, MODEL_SAMPLES.SystemUser, "SystemUser") ?? "";
+    expect(error).toMatch(message);
+    expect(error).not.toContain("x".repeat(61));
+  });
+
+  it("every kind of error stays short, whatever the expression's length", () => {
+    const pad = "y".repeat(500);
+    const expressions = [`object.username == "${pad}" &&`, `"${pad}" ${pad}`, `object.${pad}()`, `object.username.matches("${pad}(")`, `${pad}(object)`, `object.uid + "${pad}"`];
+    for (const expression of expressions) {
+      const error = validateMatch(expression, MODEL_SAMPLES.SystemUser, "SystemUser") ?? "";
+      expect(error).not.toBe("");
+      expect(error).not.toContain("y".repeat(61));
+    }
+  });
+});

@@ -66,6 +66,31 @@ describe("unit of work: collection rules", () => {
     expect(domains(ops[1])).toEqual(["www.shop.test"]);
   });
 
+  it("a save through related rows keeps the main object's state before the unit as `before`", async () => {
+    const site = await db.website.create({ data: { name: "docs", domains: { create: [{ name: "old.docs.test" }, { name: "kept.docs.test" }] } } });
+    const names = (snapshot: unknown) => ((snapshot as { domains: { name: string }[] }).domains ?? []).map((d) => d.name).sort();
+
+    // only related rows change (the domains), as an edit that leaves the site's own fields alone
+    await orchestrate(engine, async (tx) => {
+      await tx.websiteDomain.deleteMany({ where: { websiteId: site.id, name: "old.docs.test" } });
+      await tx.websiteDomain.createMany({ data: [{ websiteId: site.id, name: "new.docs.test" }] });
+    });
+    // related rows first, then the site itself, as the website form saves
+    await orchestrate(engine, async (tx) => {
+      await tx.websiteDomain.create({ data: { websiteId: site.id, name: "www.docs.test" } });
+      await tx.website.update({ where: { id: site.id }, data: { documentRoot: "/srv/docs" } });
+    });
+
+    const ops = await db.operation.findMany({ where: { backend: "nginx-websites" }, orderBy: { id: "asc" } });
+    expect(ops).toHaveLength(2);
+    expect(names(ops[0].before)).toEqual(["kept.docs.test", "old.docs.test"]);
+    expect(names(ops[0].after)).toEqual(["kept.docs.test", "new.docs.test"]);
+    expect(names(ops[1].before)).toEqual(["kept.docs.test", "new.docs.test"]);
+    expect(names(ops[1].after)).toEqual(["kept.docs.test", "new.docs.test", "www.docs.test"]);
+    expect(ops[1].before).toMatchObject({ documentRoot: "" });
+    expect(ops[1].after).toMatchObject({ documentRoot: "/srv/docs" });
+  });
+
   it("a related change of an object deleted in the same unit is only that delete", async () => {
     const site = await db.website.create({ data: { name: "gone", domains: { create: [{ name: "gone.test" }] } } });
     await orchestrate(engine, async (tx) => {

@@ -1,6 +1,7 @@
+import { Suspense } from "react";
 import { cookies } from "next/headers";
 import { requireUser } from "@/lib/session";
-import { decodeFlash, FLASH_COOKIE } from "@/lib/actions/flash";
+import { readFlashes } from "@/lib/actions/flash";
 import { FlashBanner } from "@/app/ui/flash-banner";
 import { NavLink } from "@/app/ui/nav-link";
 
@@ -20,7 +21,8 @@ const NAV = [
 
 export default async function AdminLayout({ children }: { children: React.ReactNode }) {
   const user = await requireUser();
-  const flash = decodeFlash((await cookies()).get(FLASH_COOKIE)?.value);
+  // Every waiting flash; the banner shows the one whose id the URL carries, if any.
+  const flashes = readFlashes((await cookies()).getAll());
   return (
     <div className="flex min-h-screen">
       <aside className="w-52 shrink-0 border-r border-slate-200 bg-slate-900 text-slate-200">
@@ -43,7 +45,9 @@ export default async function AdminLayout({ children }: { children: React.ReactN
           </form>
         </header>
         <main className="mx-auto w-full max-w-7xl flex-1 px-6 py-5">
-          {flash && <FlashBanner flash={flash} />}
+          <Suspense fallback={null}>
+            <FlashBanner flashes={flashes} />
+          </Suspense>
           {children}
         </main>
       </div>

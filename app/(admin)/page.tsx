@@ -14,12 +14,12 @@ import { dismissNotification } from "./notifications-actions";
 export default async function Dashboard() {
   const user = await requireUser();
   const [perServer, running, failures, pending, queues, notifications] = await Promise.all([
-    fetchRunsPerServer(7),
-    fetchRunning(),
-    fetchLatestFailures(10),
+    fetchRunsPerServer(db, 7),
+    fetchRunning(db),
+    fetchLatestFailures(db, 10),
     db.operation.count({ where: { state: "PENDING" } }),
-    fetchQueues(),
-    fetchNotifications(),
+    fetchQueues(db),
+    fetchNotifications(db),
   ]);
   const max = Math.max(1, ...perServer.flatMap((s) => s.days.map((d) => d.ok + d.failed)));
   const operator = hasRole(user.role, "operator");

@@ -1,4 +1,5 @@
 import "server-only";
+import { randomUUID } from "node:crypto";
 import { cookies } from "next/headers";
 import { revalidatePath } from "next/cache";
 import { redirect, unstable_rethrow } from "next/navigation";
@@ -6,7 +7,7 @@ import type { TxDb } from "../orchestration";
 import { currentUser } from "../session";
 import { audited, inUnitOfWork } from "../unit";
 import { createActionWrapper } from "./wrapper";
-import { FLASH_COOKIE, encodeFlash } from "./flash";
+import { encodeFlash, flashCookie, withFlashId } from "./flash";
 
 export type ActionDb = TxDb;
 
@@ -19,11 +20,13 @@ export const { action, directAction } = createActionWrapper<{ db: ActionDb }>({
   direct: audited,
   rethrow: unstable_rethrow,
   async redirect(path, state) {
-    // The page we land on shows what happened (message and script runs) once.
+    // The page we land on shows what happened (message and script runs), that one navigation only:
+    // the flash's id in the URL picks its cookie (lib/actions/flash.ts).
+    const id = randomUUID().replaceAll("-", "").slice(0, 16);
     const jar = await cookies();
-    jar.set(FLASH_COOKIE, encodeFlash(state), { sameSite: "lax", path: "/", maxAge: 60 });
+    jar.set(flashCookie(id), encodeFlash(state), { sameSite: "lax", path: "/", maxAge: 60 });
     revalidatePath("/", "layout");
-    redirect(path);
+    redirect(withFlashId(path, id));
   },
   logError(ref, error) {
     console.error(`[action ${ref}]`, error);

@@ -1,5 +1,6 @@
 import "server-only";
-import { db } from "../db";
+import type { Notification } from "../../generated/sqlite/client";
+import type { TxDb } from "../orchestration/unit-of-work";
 import { FAILED_LOG_STATES } from "../orchestration/types";
 
 const DAY = 24 * 3600_000;
@@ -7,7 +8,7 @@ const DAY = 24 * 3600_000;
 export type DayCount = { day: string; ok: number; failed: number };
 
 /** Runs and failures per server for each of the last `days` days (UTC), from the logs. */
-export async function fetchRunsPerServer(days = 7) {
+export async function fetchRunsPerServer(db: TxDb, days = 7) {
   const today = new Date(new Date().toISOString().slice(0, 10) + "T00:00:00Z").getTime();
   const starts = Array.from({ length: days }, (_, i) => today - (days - 1 - i) * DAY);
   const [servers, perDay] = await Promise.all([
@@ -33,7 +34,7 @@ export async function fetchRunsPerServer(days = 7) {
   }));
 }
 
-export async function fetchRunning() {
+export async function fetchRunning(db: TxDb) {
   return db.scriptLog.findMany({
     where: { state: { in: ["RECEIVED", "STARTED"] } },
     orderBy: { id: "asc" },
@@ -42,7 +43,7 @@ export async function fetchRunning() {
   });
 }
 
-export async function fetchLatestFailures(take = 10) {
+export async function fetchLatestFailures(db: TxDb, take = 10) {
   return db.scriptLog.findMany({
     // still outstanding: not retried, and some operation of it still failed (not superseded since)
     where: { state: { in: [...FAILED_LOG_STATES] }, retries: { none: {} }, operations: { some: { operation: { state: "FAILURE" } } } },
@@ -53,7 +54,7 @@ export async function fetchLatestFailures(take = 10) {
 }
 
 /** Failures of the last `days` days per (server, backend). */
-export async function fetchFailureMatrix(days = 7) {
+export async function fetchFailureMatrix(db: TxDb, days = 7) {
   const rows = await db.scriptLog.groupBy({
     by: ["serverId", "backend", "state"],
     where: { createdAt: { gte: new Date(Date.now() - days * DAY) } },
@@ -71,7 +72,7 @@ export async function fetchFailureMatrix(days = 7) {
 }
 
 /** Queued, retrying and running operations per server: the worker's live state. */
-export async function fetchQueues() {
+export async function fetchQueues(db: TxDb) {
   const rows = await db.operation.groupBy({
     by: ["serverId", "state"],
     where: { state: { in: ["PENDING", "RUNNING"] } },
@@ -86,6 +87,21 @@ export async function fetchQueues() {
   });
 }
 
-export async function fetchNotifications(take = 10) {
-  return db.notification.findMany({ where: { readAt: null }, orderBy: { id: "desc" }, take });
+/**
+ * Unread notifications of operations that still failed. A notification tells of an operation that failed
+ * for good; once a later run settled it (SUPERSEDED: its object was applied since) or an operator revoked
+ * it, there is nothing left to act on, and listing it would send the operator after a fixed failure.
+ */
+export async function fetchNotifications(db: TxDb, take = 10) {
+  const out: Notification[] = [];
+  let before: number | undefined;
+  while (out.length < take) {
+    const batch = await db.notification.findMany({ where: { readAt: null, ...(before ? { id: { lt: before } } : {}) }, orderBy: { id: "desc" }, take: take * 2 });
+    const ids = batch.map((n) => n.operationId).filter((id): id is number => id !== null);
+    const failing = new Set((await db.operation.findMany({ where: { id: { in: ids }, state: "FAILURE" }, select: { id: true } })).map((o) => o.id));
+    out.push(...batch.filter((n) => n.operationId === null || failing.has(n.operationId)));
+    if (batch.length < take * 2) break;
+    before = batch[batch.length - 1].id;
+  }
+  return out.slice(0, take);
 }

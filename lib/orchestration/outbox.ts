@@ -220,7 +220,11 @@ export async function afterRun(engine: Engine, report: RunReport, policy: RetryP
   }
 }
 
-/** Earlier failures on the same server objects are moot once a later operation on them succeeded. */
+/**
+ * Earlier failures on the same server objects are moot once a later operation on them succeeded. A
+ * sync-kind backend renders the server's whole configuration from the current objects: its successful
+ * run applied every object of the lane, so every earlier failure of the lane is moot.
+ */
 export async function supersedeFailures(engine: Engine, serverId: number, backend: string, succeededIds: readonly number[]): Promise<void> {
   if (succeededIds.length === 0) return;
   // Only saves and deletes settle what a server holds: a command (expire a password) is not made moot
@@ -229,7 +233,8 @@ export async function supersedeFailures(engine: Engine, serverId: number, backen
   if (done.length === 0) return;
   const last = Math.max(...done.map((d) => d.id));
   const failed = await engine.db.operation.findMany({ where: { serverId, backend, state: "FAILURE", id: { lt: last }, action: { in: [...ACTIONS] } }, select: { id: true, identity: true } });
-  const moot = failed.filter((f) => done.some((d) => d.id > f.id && covers(d.identity, f.identity))).map((f) => f.id);
+  const wholeConfiguration = engine.registry.has(backend) && engine.registry.get(backend).kind === "sync";
+  const moot = failed.filter((f) => wholeConfiguration || done.some((d) => d.id > f.id && covers(d.identity, f.identity))).map((f) => f.id);
   if (moot.length) await engine.db.operation.updateMany({ where: { id: { in: moot }, state: "FAILURE" }, data: { state: "SUPERSEDED" } });
 }
 

@@ -1,7 +1,8 @@
 // Routes decide where a backend runs: (backend, server, CEL match). Expressions are CEL over `object`
 // (the operation's snapshot: `after` for a save, `before` for a delete, without its secret fields),
 // compiled once and cached. Never eval: CEL cannot call anything but its own functions. Expressions are
-// bounded (cel-bounds.ts) and their evaluation errors name a kind, never a value.
+// bounded (cel-bounds.ts) and their evaluation errors name a kind, never a value. A message quotes at
+// most a short excerpt of the expression (a name it does not know), never the expression itself.
 import { CelScalar, celEnv, isCelError, mapType, parse, plan } from "@bufbuild/cel";
 import { strings } from "@bufbuild/cel/ext";
 import { CelLimitError, boundedEnv, checkLength, checkStatic, evaluationErrorKind, runBounded } from "./cel-bounds";
@@ -146,7 +147,23 @@ export function compileMatch(source: string): Compiled {
 }
 
 function cleanMessage(message: string) {
-  return message.replace(/^<input>:/, "at ");
+  // The parser names a position and one character; the cap keeps any other wording from echoing a
+  // whole expression back.
+  return excerpt(message.replace(/^<input>:/, "at "), 400);
+}
+
+/** Characters of the expression an error message may quote: enough to recognise the part, not an echo. */
+export const QUOTE_MAX = 60;
+
+/** `text` cut to `max` characters with an ellipsis: what an error message quotes of an expression. */
+export function excerpt(text: string, max = QUOTE_MAX): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/** Names taken from an expression, for a message: each cut short, at most three, then how many more. */
+function quoteNames(names: readonly string[], format: (name: string) => string = (n) => n): string {
+  const shown = names.slice(0, 3).map((n) => format(excerpt(n)));
+  return names.length > 3 ? `${shown.join(", ")} and ${names.length - 3} more` : shown.join(", ");
 }
 
 /**
@@ -164,12 +181,12 @@ export function validateMatch(source: string, sample: Snapshot, model = ""): str
   }
   const unknownIdents = [...identifiers(parsed.expr)].filter((name) => name !== "object");
   const visible = withoutSecrets(model, sample);
-  if (unknownIdents.length) return `Unknown name ${unknownIdents.join(", ")}: the object is \`object\` (e.g. object.${Object.keys(visible)[1] ?? "name"}).`;
+  if (unknownIdents.length) return `Unknown name ${quoteNames(unknownIdents)}: the object is \`object\` (e.g. object.${Object.keys(visible)[1] ?? "name"}).`;
   const read = [...fieldsRead(parsed.expr)];
   const secret = read.filter((f) => f in sample && isSecretField(model, f));
-  if (secret.length) return `${secret.join(", ")} ${secret.length > 1 ? "are secret fields" : "is a secret field"} and cannot be used in a route.`;
+  if (secret.length) return `${quoteNames(secret)} ${secret.length > 1 ? "are secret fields" : "is a secret field"} and cannot be used in a route.`;
   const unknownFields = read.filter((f) => !(f in visible));
-  if (unknownFields.length) return `Unknown field ${unknownFields.map((f) => `object.${f}`).join(", ")}. Fields: ${Object.keys(visible).join(", ")}.`;
+  if (unknownFields.length) return `Unknown field ${quoteNames(unknownFields, (f) => `object.${f}`)}. Fields: ${Object.keys(visible).join(", ")}.`;
   try {
     compileMatch(source)(sample, model);
   } catch (error) {

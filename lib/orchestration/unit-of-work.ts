@@ -74,20 +74,31 @@ async function capture(store: Store, model: string, operation: string, args: Rec
     const id = String((after ?? before)!.id);
     store.collector.add({ model, kind, objectId: id, before: toSnapshot(before), after: toSnapshot(after) });
   };
+  // A write to a related row (a website's domain) changes its main object: snapshot that object before
+  // the write, from the rows it touches and the data it writes (their foreign keys).
+  const related = store.collector.isRelated(model);
+  const beforeWrite = async (...rows: unknown[]) => {
+    if (!related) return;
+    const flat = rows.flatMap((r) => (Array.isArray(r) ? r : [r])).filter((r): r is Record<string, unknown> => typeof r === "object" && r !== null);
+    await store.collector.beforeRelatedWrite(model, flat, (main, id) => loadMain(store, main, id));
+  };
 
   switch (operation) {
     case "create": {
+      await beforeWrite(args.data);
       const result = (await query(args)) as Row;
       const after = result?.id !== undefined ? await load({ id: result.id }) : null;
       if (after) record("create", null, after);
       return result;
     }
     case "createMany": {
+      await beforeWrite(args.data);
       // createMany returns no ids: run it as createManyAndReturn so every new row is seen.
       const rows = await delegate.createManyAndReturn({ data: args.data, ...(args.skipDuplicates ? { skipDuplicates: true } : {}) });
       return { count: rows.length };
     }
     case "createManyAndReturn": {
+      await beforeWrite(args.data);
       const result = (await query(args)) as Row[];
       const ids = result.map((r) => r.id).filter((id) => id !== undefined);
       for (const after of await loadMany({ id: { in: ids } })) record("create", null, after);
@@ -95,12 +106,14 @@ async function capture(store: Store, model: string, operation: string, args: Rec
     }
     case "update": {
       const before = await load(args.where);
+      await beforeWrite(before, args.data);
       const result = (await query(args)) as Row;
       if (before) record("update", before, await load({ id: before.id }));
       return result;
     }
     case "upsert": {
       const before = await load(args.where);
+      await beforeWrite(before, before ? args.update : args.create);
       const result = (await query(args)) as Row;
       const after = await load(before ? { id: before.id } : result?.id !== undefined ? { id: result.id } : args.where);
       if (after) record(before ? "update" : "create", before, after);
@@ -109,6 +122,7 @@ async function capture(store: Store, model: string, operation: string, args: Rec
     case "updateMany":
     case "updateManyAndReturn": {
       const befores = await loadMany(args.where ?? {});
+      await beforeWrite(befores, befores.length ? args.data : null);
       const result = await query(args);
       const afters = await loadMany({ id: { in: befores.map((b) => b.id) } });
       for (const before of befores) record("update", before, afters.find((a) => a.id === before.id) ?? null);
@@ -116,12 +130,14 @@ async function capture(store: Store, model: string, operation: string, args: Rec
     }
     case "delete": {
       const before = await load(args.where);
+      await beforeWrite(before);
       const result = await query(args);
       if (before) record("delete", before, null);
       return result;
     }
     case "deleteMany": {
       const befores = await loadMany(args.where ?? {});
+      await beforeWrite(befores);
       const result = await query(args);
       for (const before of befores) record("delete", before, null);
       return result;
@@ -129,6 +145,13 @@ async function capture(store: Store, model: string, operation: string, args: Rec
     default:
       return query(args);
   }
+}
+
+/** A main object's snapshot (with the relations its backends include), read inside the unit's transaction. */
+async function loadMain(store: Store, model: string, id: string) {
+  const include = store.engine.registry.includeFor(model);
+  const delegate = delegateOf(store.tx, model);
+  return toSnapshot(await delegate.findUnique({ where: { id: Number(id) }, ...(include ? { include } : {}) }));
 }
 
 /** The lease owner of a unit of work's synchronous operations. */
@@ -156,12 +179,7 @@ export async function orchestrate<T>(engine: Engine, fn: (tx: TxDb) => Promise<T
       const store: Store = { tx: tx as unknown as TxDb, collector: new Collector(engine.registry), engine, routed: [] };
       // Prisma queries are lazy: await inside the context so they execute where the store is visible.
       const result = await engine.storage.run(store, async () => await fn(store.tx));
-      const loadMain = async (model: string, id: string) => {
-        const include = engine.registry.includeFor(model);
-        const delegate = delegateOf(store.tx, model);
-        return toSnapshot(await delegate.findUnique({ where: { id: Number(id) }, ...(include ? { include } : {}) }));
-      };
-      const pending = await store.collector.operations(loadMain);
+      const pending = await store.collector.operations((model, id) => loadMain(store, model, id));
       const written = await writeOperations(engine, store.tx, unitOfWork, pending);
       // operations routed by the caller (route moves): each group to its one server
       const groups = new Map<string, { route: RouteRow; pending: PendingOperation[] }>();

@@ -1,19 +1,21 @@
 import { isIP } from "node:net";
 import { z } from "zod";
+import "./messages";
 
 const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
 
-export const hostnameOrIp = z
-  .string()
-  .trim()
-  .min(1, "Required.")
-  .refine((v) => isIP(v) !== 0 || HOSTNAME.test(v), "Enter a hostname (web1.example.net) or an IP address.");
+/**
+ * A text field that must be filled in. Empty, it says "Required." and nothing else: `abort` skips the
+ * field's later checks, which would otherwise each add their own message for the same empty field.
+ */
+export function requiredText() {
+  return z.string().trim().min(1, { error: "Required.", abort: true });
+}
+
+export const hostnameOrIp = requiredText().refine((v) => isIP(v) !== 0 || HOSTNAME.test(v), "Enter a hostname (web1.example.net) or an IP address.");
 
 /** A POSIX account name, as useradd accepts by default. */
-export const posixName = z
-  .string()
-  .trim()
-  .regex(/^[a-z_][a-z0-9_-]{0,31}$/, "Lowercase letters, digits, _ and -; starts with a letter or _; at most 32.");
+export const posixName = requiredText().regex(/^[a-z_][a-z0-9_-]{0,31}$/, "Lowercase letters, digits, _ and -; starts with a letter or _; at most 32.");
 
 /** `KEY=value` lines → an object. Keys are shell-variable-like so they read well in scripts. */
 export const variablesText = z

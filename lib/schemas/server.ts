@@ -1,11 +1,8 @@
 import { z } from "zod";
-import { hostnameOrIp, posixName, variablesText } from "./common";
+import { hostnameOrIp, posixName, requiredText, variablesText } from "./common";
 
 export const serverSchema = z.object({
-  name: z
-    .string()
-    .trim()
-    .min(1, "Required.")
+  name: requiredText()
     .max(64)
     .regex(/^[a-zA-Z0-9][a-zA-Z0-9._-]*$/, "Letters, digits, dot, _ and -."),
   address: hostnameOrIp,

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ROLES } from "../roles";
+import "./messages";
 
 export const userCreateSchema = z.object({
   email: z.string().trim().toLowerCase().email("Enter an e-mail address."),

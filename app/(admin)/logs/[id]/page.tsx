@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { db } from "@/lib/db";
 import { notFound } from "next/navigation";
 import { fetchLog, fetchSuperseded } from "@/lib/data/logs";
 import { requireUser } from "@/lib/session";
@@ -11,11 +12,13 @@ import { AutoRefresh } from "@/app/ui/auto-refresh";
 import { duration } from "@/app/ui/filters";
 import { cancel, reapply, retry, revoke } from "../actions";
 
+// Long lines (a generated config, a base64 blob) wrap, anywhere if they must: a log is read, not
+// scrolled sideways.
 function Output({ title, text, testId }: { title: string; text: string; testId: string }) {
   return (
     <section className="mb-4">
       <h2 className="mb-1 font-semibold">{title}</h2>
-      <pre data-testid={testId} className="max-h-[32rem] overflow-auto rounded bg-slate-900 p-3 font-mono text-xs whitespace-pre-wrap text-slate-100">
+      <pre data-testid={testId} className="max-h-[32rem] overflow-auto rounded bg-slate-900 p-3 font-mono text-xs whitespace-pre-wrap wrap-anywhere text-slate-100">
         {text || <span className="text-slate-500">(empty)</span>}
       </pre>
     </section>
@@ -26,12 +29,12 @@ export default async function LogPage({ params }: { params: Promise<{ id: string
   const user = await requireUser();
   const id = idParam.safeParse((await params).id);
   if (!id.success) notFound();
-  const log = await fetchLog(id.data);
+  const log = await fetchLog(db, id.data);
   if (!log) notFound();
   const running = log.state === "STARTED" || log.state === "RECEIVED";
   const operator = hasRole(user.role, "operator");
   const revocable = log.operations.some((o) => o.operation.state === "PENDING" || o.operation.state === "FAILURE");
-  const superseded = running ? [] : await fetchSuperseded(log);
+  const superseded = running ? [] : await fetchSuperseded(db, log);
   const allSuperseded = superseded.length > 0 && superseded.length >= log.operations.filter((o) => o.operation.state !== "REVOKED").length;
   const byLogs = [...new Set(superseded.map((s) => s.byLogId).filter((n): n is number => n !== null))];
   return (
@@ -80,7 +83,7 @@ export default async function LogPage({ params }: { params: Promise<{ id: string
           {log.script.split("\n").map((line, i) => (
             <div key={i} className="flex">
               <span className="w-10 shrink-0 select-none border-r border-slate-200 bg-slate-50 pr-2 text-right text-slate-400">{i + 1}</span>
-              <code className="pl-2 whitespace-pre">{line}</code>
+              <code className="min-w-0 pl-2 whitespace-pre-wrap wrap-anywhere">{line}</code>
             </div>
           ))}
         </pre>

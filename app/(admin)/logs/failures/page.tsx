@@ -1,5 +1,6 @@
 import Link from "next/link";
 import type { Metadata } from "next";
+import { db } from "@/lib/db";
 import { fetchFailureMatrix } from "@/lib/data/dashboard";
 import { requireUser } from "@/lib/session";
 import { Empty, PageHeader } from "@/app/ui/page-header";
@@ -8,7 +9,7 @@ export const metadata: Metadata = { title: "Failures" };
 
 export default async function FailuresPage() {
   await requireUser();
-  const { servers, backends, cell } = await fetchFailureMatrix(7);
+  const { servers, backends, cell } = await fetchFailureMatrix(db, 7);
   return (
     <>
       <PageHeader title="Failures by server and backend (7 days)" />

@@ -6,35 +6,12 @@ import { requireUser } from "@/lib/session";
 import { idParam } from "@/lib/schemas/common";
 import { PageHeader, formatDate } from "@/app/ui/page-header";
 import { StateBadge } from "@/app/ui/state-badge";
+import { SnapshotDiff } from "@/app/ui/snapshot-diff";
 import { ActionButton } from "@/app/ui/confirm-button";
 import { hasRole } from "@/lib/roles";
 import { revokeOperation } from "../actions";
 import { engine } from "@/lib/orchestra";
 import type { Snapshot } from "@/lib/orchestration/types";
-
-/** Field-by-field before/after of the snapshots; the backend's secret fields show only whether they changed. */
-function Diff({ before, after, secret }: { before: Snapshot | null; after: Snapshot | null; secret: readonly string[] }) {
-  const keys = [...new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})])];
-  const raw = (v: unknown) => (v === undefined ? "" : JSON.stringify(v));
-  const masked = (k: string, v: unknown) => (secret.includes(k) && v != null ? "********" : raw(v));
-  return (
-    <table className="table font-mono text-xs">
-      <thead><tr><th>Field</th><th>Before</th><th>After</th></tr></thead>
-      <tbody>
-        {keys.map((k) => {
-          const changed = raw(before?.[k]) !== raw(after?.[k]);
-          return (
-            <tr key={k} className={changed ? "bg-amber-50" : ""}>
-              <td>{k}</td>
-              <td className={changed ? "text-red-700" : ""}>{before ? masked(k, before[k]) : "—"}</td>
-              <td className={changed ? "text-emerald-700" : ""}>{after ? masked(k, after[k]) : "—"}</td>
-            </tr>
-          );
-        })}
-      </tbody>
-    </table>
-  );
-}
 
 export default async function OperationPage({ params }: { params: Promise<{ id: string }> }) {
   const user = await requireUser();
@@ -61,7 +38,7 @@ export default async function OperationPage({ params }: { params: Promise<{ id: 
         ))}
       </ul>
       <h2 className="mb-1 font-semibold">Snapshot</h2>
-      <Diff before={op.before} after={op.after} secret={engine.registry.has(op.backend) ? (engine.registry.get(op.backend).secretFields ?? []) : []} />
+      <SnapshotDiff before={op.before} after={op.after} secret={engine.registry.has(op.backend) ? (engine.registry.get(op.backend).secretFields ?? []) : []} />
     </>
   );
 }
