@@ -227,7 +227,7 @@ describe("hostile rows written straight into the database", () => {
       {
         backend: "mariadb-databases",
         write: () => db.database.create({ data: { name: "fine", engine: "mariadb", grants: { create: [{ userId: ok.id, privilege: "ALL PRIVILEGES ON *.* TO okay" }] } } }),
-        message: /refusing to render Database "fine": grants\.0\.privilege invalid option/,
+        message: /refusing to render Database "fine": grants\.0\.privilege is not valid/,
       },
       { backend: "mariadb-users", write: () => db.databaseUser.create({ data: { name: "mallory", engine: "mariadb", passwordHash: hash, hosts: ["%'; DROP USER 'root'@'localhost'; -- "] } }), message: /refusing to render database user "mallory": the host/ },
       { backend: "mariadb-users", write: () => db.databaseUser.create({ data: { name: "eve", engine: "mariadb", passwordHash: "*00' OR '1'='1", hosts: ["%"] } }), message: /"eve": its password hash is not a mysql_native_password hash/ },

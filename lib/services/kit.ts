@@ -36,7 +36,7 @@ export function defineBackend<T extends Snapshot>(snapshot: z.ZodType<T>, typed:
     if (result.success) return result.data;
     const issue = result.error.issues[0];
     const label = String(object.name ?? object.username ?? object.id ?? "?");
-    throw new Error(`refusing to render ${typed.model} ${JSON.stringify(label)}: ${issue.path.join(".") || "the object"} ${issue.message.replace(/\.$/, "").toLowerCase()}.`);
+    throw new Error(`refusing to render ${typed.model} ${JSON.stringify(label)}: ${issue.path.join(".") || "the object"} is not valid (${issue.message.replace(/\.$/, "")}).`);
   };
   const op = (operation: PendingOperation): TypedOperation<T> => ({
     ...operation,
