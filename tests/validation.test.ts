@@ -75,7 +75,7 @@ describe("validation messages", () => {
     expect(errors(userRoleSchema, { id: "1", role: "root" }).role).toEqual(['Choose one of: "viewer", "operator", "admin".']);
     const domains = Array.from({ length: 51 }, (_, i) => `d${i}.example.net`).join("\n");
     expect(errors(websiteSchema, { name: "site", domains, documentRoot: "", description: "d".repeat(501) })).toEqual({
-      domains: ["At most 50 items."],
+      domains: ["At most 50 domains."],
       description: ["At most 500 characters."],
     });
     expect(errors(systemUserSchema, { username: "alice", uid: "", home: `/home/${"h".repeat(200)}`, description: "" }).home).toEqual(["At most 200 characters."]);
