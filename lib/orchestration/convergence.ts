@@ -10,7 +10,7 @@ import { runOperations } from "./dispatcher";
 import { ownerOf, writeOperations } from "./unit-of-work";
 import type { RouteRow } from "./router";
 import type { Engine } from "./engine";
-import { compileMatch, routeInput } from "./router";
+import { routeInput, selects } from "./router";
 import { renderScript, type ServerLookup } from "./script";
 import { withoutSecrets } from "./secret-fields";
 import { delegateOf, toSnapshot } from "./snapshot";
@@ -132,13 +132,7 @@ export async function convergence(engine: Engine, filter: ConvergenceFilter = {}
       const input = routeInput(backend.model, object);
       const id = String(object.id);
       for (const route of mine) {
-        let matches = false;
-        try {
-          matches = compileMatch(route.match).cel(input);
-        } catch {
-          matches = false; // as routing does: an expression that cannot be evaluated selects nothing
-        }
-        if (!matches) continue;
+        if (!selects(route.match, input)) continue;
         const k = key(route.serverId, backend.name, backend.model, id);
         selected.add(k);
         const server = servers.get(route.serverId)!;

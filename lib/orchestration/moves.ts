@@ -4,7 +4,7 @@
 // object another route still sends to the same server stays where it is.
 import type { Engine } from "./engine";
 import { objectLabel } from "./backend";
-import { compileMatch, routeInput, type RouteRow } from "./router";
+import { routeInput, selects, type RouteRow } from "./router";
 import { delegateOf, toSnapshot } from "./snapshot";
 import type { TxDb } from "./unit-of-work";
 import type { PendingOperation, Snapshot } from "./types";
@@ -36,13 +36,7 @@ export async function routeMoves(engine: Engine, db: Client, before: RouteDef | 
       new Set(
         routes
           .filter((r) => touched.has(r.serverId) && !archived.has(r.serverId))
-          .filter((r) => {
-            try {
-              return compileMatch(r.match).cel(input);
-            } catch {
-              return false;
-            }
-          })
+          .filter((r) => selects(r.match, input))
           .map((r) => r.serverId),
       );
     for (const row of rows) {

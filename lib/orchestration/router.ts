@@ -196,6 +196,16 @@ export function validateMatch(source: string, sample: Snapshot, model = ""): str
   return null;
 }
 
+/** Whether a route's expression selects an object. One that cannot be compiled or evaluated selects
+ * nothing here (routing an operation reports why: routeOperations). */
+export function selects(match: string, input: RouteInput): boolean {
+  try {
+    return compileMatch(match).cel(input);
+  } catch {
+    return false;
+  }
+}
+
 export function routeAsync(route: RouteRow, action: string): boolean {
   return route.async || (Array.isArray(route.asyncActions) && route.asyncActions.includes(action));
 }

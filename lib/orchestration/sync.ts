@@ -1,6 +1,6 @@
 // For sync-kind backends: the current objects that the backend's active routes send to a server.
 import type { Engine } from "./engine";
-import { compileMatch, routeInput } from "./router";
+import { routeInput, selects } from "./router";
 import { delegateOf, toSnapshot } from "./snapshot";
 import type { ServerLookup } from "./script";
 import { serverInfo, type ServerInfo, type Snapshot } from "./types";
@@ -13,13 +13,7 @@ export async function syncObjects(engine: Engine, backendName: string, serverId:
   const rows = (await delegateOf(engine.db, backend.model).findMany({ orderBy: { id: "asc" }, ...(include ? { include } : {}) })).map((r) => toSnapshot(r)!);
   return rows.filter((row) => {
     const input = routeInput(backend.model, row);
-    return routes.some((r) => {
-      try {
-        return compileMatch(r.match).cel(input);
-      } catch {
-        return false; // an expression that cannot be compiled or evaluated selects nothing
-      }
-    });
+    return routes.some((r) => selects(r.match, input));
   });
 }
 
@@ -40,11 +34,7 @@ export async function serverLookup(engine: Engine, backendNames: readonly string
     const out = new Map<number, ServerInfo>();
     for (const route of routes) {
       if (route.backend !== backend || out.has(route.serverId)) continue;
-      try {
-        if (compileMatch(route.match).cel(input)) out.set(route.serverId, serverInfo(route.server));
-      } catch {
-        // an expression that cannot be evaluated selects nothing (the routing of saves reports why)
-      }
+      if (selects(route.match, input)) out.set(route.serverId, serverInfo(route.server));
     }
     return [...out.values()];
   };
