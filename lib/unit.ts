@@ -6,7 +6,7 @@ import { db } from "./db";
 import { engine } from "./orchestra";
 import { orchestrate, runUnitOfWork, type TxDb } from "./orchestration";
 import { auditing, type Actor, type AuditSettings } from "./audit";
-import type { RunReport } from "./actions/state";
+import { runSummaries, type RunReport } from "./actions/state";
 
 // What the audit trail needs to know about service models, from the backends that declare them.
 export const auditSettings: AuditSettings = {
@@ -26,7 +26,7 @@ export async function inUnitOfWork<T>(user: Actor, fn: (ctx: { db: TxDb }) => Pr
   // Every write of the handler is audited in the unit's transaction: no change without its record.
   const unit = await orchestrate(engine, (tx) => fn({ db: auditing(tx, user, auditSettings) }));
   const reports = await runUnitOfWork(engine, unit, { userId: user.id });
-  const runs = reports.map(({ logId, server, backend, state, operations }) => ({ logId, server, backend, state, operations }));
+  const runs = runSummaries(reports);
   return { result: unit.result, runs, notices: unitNotices(unit) };
 }
 

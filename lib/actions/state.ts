@@ -9,6 +9,11 @@ export type RunReport = {
   operations: string[];
 };
 
+/** What the admin and the API show of a run (the engine's report has more). */
+export function runSummaries(reports: ReadonlyArray<RunReport & Record<string, unknown>>): RunReport[] {
+  return reports.map(({ logId, server, backend, state, operations }) => ({ logId, server, backend, state, operations }));
+}
+
 export type ActionState = {
   ok: boolean;
   message: string;

@@ -2,7 +2,7 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { directAction } from "@/lib/actions";
-import { UserError } from "@/lib/actions/state";
+import { runSummaries, UserError } from "@/lib/actions/state";
 import { engine } from "@/lib/orchestra";
 import { convergePairs, type PairRef } from "@/lib/orchestration/convergence";
 import { checkDrift } from "@/lib/orchestration/drift";
@@ -26,7 +26,7 @@ export const convergeChosen = directAction({ role: "operator", schema: z.object(
   if (pairs.length + leftovers.length === 0) throw new UserError("Choose at least one pair.");
   const { reports, skipped } = await convergePairs(engine, { pairs, leftovers }, user.id);
   revalidatePath("/convergence");
-  const runs = reports.map(({ logId, server, backend, state, operations }) => ({ logId, server, backend, state, operations }));
+  const runs = runSummaries(reports);
   const what = [pairs.length && `re-applied ${pairs.length} pair(s)`, leftovers.length && `removed ${leftovers.length} leftover(s)`].filter(Boolean).join(", ");
   return { message: `${what[0].toUpperCase()}${what.slice(1)}.${skipped ? ` ${skipped} skipped (gone meanwhile).` : ""}`, runs, redirectTo: back };
 });
