@@ -4,12 +4,11 @@ import "server-only";
 import { z } from "zod";
 import { db } from "../db";
 import { engine } from "../orchestra";
-import { runSelection } from "../orchestration/manual";
 import { fetchServiceList, fetchServiceObject, parseListQuery } from "../data/services";
 import { fieldErrorsOf } from "../actions/wrapper";
 import { serviceBySlug } from "../services";
 import { defaultFormValues, type Service } from "../services/kit";
-import { deleteObjects, existingIds, saveObject } from "../services/write";
+import { deleteObjects, existingIds, runObjects, saveObject, serviceCommand } from "../services/write";
 import { inUnitOfWork } from "../unit";
 import { ApiError, formValues, readJson } from "./handler";
 import type { TokenUser } from "./tokens";
@@ -69,12 +68,7 @@ const runBody = z.object({ command: z.string().regex(/^[a-z0-9-]+:[a-z][a-z0-9-]
 export async function run(service: Service, request: Request, user: TokenUser, id: number) {
   const body = runBody.safeParse(await readJson(request));
   if (!body.success) throw new ApiError(422, "invalid", "Send {} to re-apply, or {\"command\": \"backend:command\"}.", fieldErrorsOf(body.error));
-  const [backend, command] = body.data.command?.split(":") ?? [];
-  if (command && !service.backends.find((b) => b.name === backend)?.commands?.[command]) throw new ApiError(422, "invalid", `The ${service.title.toLowerCase()} have no command ${body.data.command}.`);
+  const command = serviceCommand(service, body.data.command ?? ""); // a UserError answers 422
   if ((await existingIds(service, [id], db)).length === 0) throw new ApiError(404, "not_found", `No ${service.singular} #${id}.`);
-  const { reports, unrouted } = await runSelection(engine, { model: service.model, ids: [String(id)], ...(backend && { backend }), ...(command && { command }) }, user.id);
-  return {
-    runs: reports.map(({ logId, server, backend, state, operations }) => ({ logId, server, backend, state, operations })),
-    notices: unrouted.map((op) => `No active route of ${op.backend} matched ${op.objectLabel}: nothing ran for it.`),
-  };
+  return runObjects(engine, service, [id], command, user.id);
 }

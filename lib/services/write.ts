@@ -1,6 +1,8 @@
 // Writes of service objects, shared by the admin's actions and the REST API: both run them inside a
 // unit of work with an audited client, so an API save orchestrates exactly like a form save.
-import { UserError } from "../actions/state";
+import { runSummaries, UserError } from "../actions/state";
+import type { Engine } from "../orchestration/engine";
+import { runSelection } from "../orchestration/manual";
 import { findOrFail } from "../actions/find-or-fail";
 import type { TxDb } from "../orchestration/unit-of-work";
 import { delegateName, toSnapshot } from "../orchestration/snapshot";
@@ -49,6 +51,31 @@ export async function deleteObjects(service: Service, ids: readonly number[], ct
   const { count } = await rows.deleteMany({ where: { id: { in: found.map((f) => f.id) } } });
   const message = count === 1 ? `${capital(service.singular)} ${service.label(toSnapshot(found[0]) as Snapshot)} deleted.` : `Deleted ${plural(count, service)}.`;
   return { count, message };
+}
+
+/** A service's backend command named `backend:command` ("": a re-apply), or a UserError. */
+export function serviceCommand(service: Service, command: string): { backend?: string; name?: string; title: string } {
+  if (!command) return { title: "Re-applied" };
+  const [backend, name] = command.split(":");
+  const declared = service.backends.find((b) => b.name === backend)?.commands?.[name ?? ""];
+  if (!declared) throw new UserError(`The ${service.title.toLowerCase()} have no command ${JSON.stringify(command)}.`);
+  return { backend, name, title: declared.title };
+}
+
+/**
+ * Re-applies objects on their servers, or runs a backend command on them: routed like a save of their
+ * current state, run now (each server's scripts in its lane) and logged like any run.
+ */
+export async function runObjects(engine: Engine, service: Service, ids: readonly number[], command: { backend?: string; name?: string }, userId: number) {
+  const { reports, unrouted } = await runSelection(
+    engine,
+    { model: service.model, ids: ids.map(String), ...(command.backend && { backend: command.backend }), ...(command.name && { command: command.name }) },
+    userId,
+  );
+  return {
+    runs: runSummaries(reports),
+    notices: unrouted.map((op) => `No active route of ${op.backend} matched ${op.objectLabel}: nothing ran for it.`),
+  };
 }
 
 /** The ids of the chosen objects that still exist. */

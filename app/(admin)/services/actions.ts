@@ -6,10 +6,9 @@ import { z } from "zod";
 import { action, directAction } from "@/lib/actions";
 import { UserError } from "@/lib/actions/state";
 import { engine } from "@/lib/orchestra";
-import { runSelection } from "@/lib/orchestration";
 import { SERVICES, serviceBySlug } from "@/lib/services";
 import type { Service } from "@/lib/services/kit";
-import { deleteObjects, existingIds, plural, saveObject } from "@/lib/services/write";
+import { deleteObjects, existingIds, plural, runObjects, saveObject, serviceCommand } from "@/lib/services/write";
 
 const serviceField = z.string().transform((slug, ctx) => {
   const service = serviceBySlug(slug);
@@ -73,27 +72,14 @@ const runSchema = z.object({
  * save of their current state, run now (each server's scripts in its lane) and logged like any run.
  */
 export const runOnServers = directAction({ role: "operator", schema: runSchema }, async ({ service, ids, command, back }, { db, user }) => {
-  let backend: string | undefined;
-  let name: string | undefined;
-  if (command) {
-    [backend, name] = command.split(":");
-    const declared = service.backends.find((b) => b.name === backend)?.commands?.[name ?? ""];
-    if (!declared) throw new UserError(`The ${service.title.toLowerCase()} have no command ${JSON.stringify(command)}.`);
-  }
+  const chosen = serviceCommand(service, command);
   const existing = await existingIds(service, ids, db);
   if (existing.length === 0) throw new UserError(`None of the chosen ${service.title.toLowerCase()} exist any more.`);
-  const { reports, unrouted } = await runSelection(
-    engine,
-    { model: service.model, ids: existing.map(String), ...(backend && { backend }), ...(name && { command: name }) },
-    user.id,
-  );
-  const what = name ? (service.backends.find((b) => b.name === backend)?.commands?.[name]?.title ?? name) : "Re-applied";
-  const runs = reports.map(({ logId, server, backend, state, operations }) => ({ logId, server, backend, state, operations }));
-  const notices = unrouted.map((op) => `No active route of ${op.backend} matched ${op.objectLabel}: nothing ran for it.`).slice(0, 20);
+  const { runs, notices } = await runObjects(engine, service, existing, chosen, user.id);
   return {
-    message: `${what}: ${plural(existing.length, service)} on ${new Set(reports.map((r) => r.server)).size} server(s).`,
+    message: `${chosen.title}: ${plural(existing.length, service)} on ${new Set(runs.map((r) => r.server)).size} server(s).`,
     runs,
-    notices,
+    notices: notices.slice(0, 20),
     redirectTo: back === "object" && existing.length === 1 ? `/services/${service.slug}/${existing[0]}` : listPath(service, back),
   };
 });
