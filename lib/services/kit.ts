@@ -100,6 +100,9 @@ export function formFields(input: z.ZodObject): FieldSpec[] {
   });
 }
 
+/** The description every service's objects have: for people only (declare it among `ignoredFields`). */
+export const descriptionField = z.string().trim().max(500, "At most 500 characters.").default("").meta({ label: "Description", hint: "For people only: changing it runs nothing." });
+
 // ——— route-expression samples, derived from the snapshot schema ———
 
 /** A typed sample of a snapshot, for checking route expressions (every field, the right JSON type). */

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { descriptionField } from "../kit";
 import { ENGINES, hostError, PRIVILEGES, userNameError } from "../databases/names";
 import { engineField } from "../databases/schema";
 
@@ -31,7 +32,7 @@ export const databaseUserInput = z.object({
         .max(20, "At most 20 hosts."),
     )
     .meta({ label: "Hosts", kind: "list", mono: true, initial: "%", hint: "MariaDB: where the user may connect from (% any, 127.0.0.% …), one account each. PostgreSQL: unused (pg_hba.conf decides)." }),
-  description: z.string().trim().max(500, "At most 500 characters.").default("").meta({ label: "Description", hint: "For people only: changing it runs nothing." }),
+  description: descriptionField,
 });
 
 export type DatabaseUserInput = z.infer<typeof databaseUserInput>;

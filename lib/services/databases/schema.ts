@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { descriptionField } from "../kit";
 import { databaseNameError, ENGINE_LABELS, ENGINES, PRIVILEGES, userNameError } from "./names";
 
 /** The engine field, shared with database users. */
@@ -47,7 +48,7 @@ export const databaseInput = z.object({
     mono: true,
     hint: "Database users of the same engine, comma separated: alice (all privileges) or bob:read (read only). Removing one revokes its access.",
   }),
-  description: z.string().trim().max(500, "At most 500 characters.").default("").meta({ label: "Description", hint: "For people only: changing it runs nothing." }),
+  description: descriptionField,
 });
 
 export type DatabaseInput = z.infer<typeof databaseInput>;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { descriptionField } from "../kit";
 import { MAX_RECORDS, parseRecords, ZONE, zoneProblems, type ParsedRecord } from "./records";
 
 const HOST = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/;
@@ -66,7 +67,7 @@ export const domainInput = z.object({
   retry: seconds("Retry", 900, 60, 604_800, "How soon a secondary retries after a failed check."),
   expire: seconds("Expire", 1_209_600, 3600, 4_838_400, "When a secondary that cannot reach the primary stops answering."),
   minimum: seconds("Negative TTL", 300, 1, 86_400, "SOA minimum: how long resolvers cache “no such name”."),
-  description: z.string().trim().max(500, "At most 500 characters.").default("").meta({ label: "Description", hint: "For people only: changing it runs nothing." }),
+  description: descriptionField,
 });
 
 export type DomainInput = z.infer<typeof domainInput>;

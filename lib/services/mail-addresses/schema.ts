@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { descriptionField } from "../kit";
 import { LOCAL_PART, MAIL_ADDRESS, MAIL_DOMAIN } from "../mail-domains/names";
 
 /** The form: its shape gives the fields, `.meta()` their labels. */
@@ -16,7 +17,7 @@ export const mailAddressInput = z.object({
     .transform((v) => [...new Set(v.split(/[\s,]+/).filter(Boolean))])
     .pipe(z.array(z.string().regex(MAIL_ADDRESS, "Each target an address such as alice@example.net.")).min(1, "At least one target.").max(50, "At most 50 targets."))
     .meta({ label: "Forward to", kind: "list", mono: true, hint: "Mailboxes and/or external addresses, comma or space separated." }),
-  description: z.string().trim().max(500, "At most 500 characters.").default("").meta({ label: "Description", hint: "For people only: changing it runs nothing." }),
+  description: descriptionField,
 });
 
 export type MailAddressInput = z.infer<typeof mailAddressInput>;

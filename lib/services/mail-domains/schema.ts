@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { descriptionField } from "../kit";
 import { MAIL_DOMAIN } from "./names";
 
 /** The form: its shape gives the fields, `.meta()` their labels. */
@@ -9,7 +10,7 @@ export const mailDomainInput = z.object({
     .toLowerCase()
     .regex(MAIL_DOMAIN, "A domain such as example.net.")
     .meta({ label: "Domain", mono: true, hint: "Mail for it is accepted by Postfix and delivered to its mailboxes and addresses." }),
-  description: z.string().trim().max(500, "At most 500 characters.").default("").meta({ label: "Description", hint: "For people only: changing it runs nothing." }),
+  description: descriptionField,
 });
 
 export type MailDomainInput = z.infer<typeof mailDomainInput>;

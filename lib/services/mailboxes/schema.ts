@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { descriptionField } from "../kit";
 import { LOCAL_PART, MAIL_DOMAIN } from "../mail-domains/names";
 
 /** The form: its shape gives the fields, `.meta()` their labels. */
@@ -16,7 +17,7 @@ export const mailboxInput = z.object({
     .default("")
     .meta({ label: "Password", kind: "password", hint: "For IMAP and SMTP logins. At least 10 characters.", setHint: "Set. Leave empty to keep it." }),
   quotaMb: z.coerce.number({ message: "A whole number." }).int("A whole number.").min(0, "0 or more.").max(1_000_000).default(0).meta({ label: "Quota (MB)", kind: "number", hint: "0: no quota.", initial: "0" }),
-  description: z.string().trim().max(500, "At most 500 characters.").default("").meta({ label: "Description", hint: "For people only: changing it runs nothing." }),
+  description: descriptionField,
 });
 
 export type MailboxInput = z.infer<typeof mailboxInput>;

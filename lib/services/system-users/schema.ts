@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { descriptionField } from "../kit";
 import { checkbox, posixName } from "@/lib/schemas/common";
 import { hardFloorErrors } from "./policy";
 
@@ -27,7 +28,7 @@ export const systemUserInput = z.object({
     .transform((v) => v.split(/[\s,]+/).filter(Boolean))
     .pipe(z.array(posixName).max(32, "At most 32 groups."))
     .meta({ label: "Groups", kind: "list", mono: true, hint: "Comma or space separated; created when missing." }),
-  description: z.string().trim().max(500, "At most 500 characters.").default("").meta({ label: "Description", hint: "For people only: changing it runs nothing." }),
+  description: descriptionField,
   /** Empty: keep the current password. Hashed (bcrypt) in the action; never stored or echoed. */
   password: z
     .union([z.literal(""), z.string().min(10, "At least 10 characters, or empty to keep it.").max(200, "At most 200 characters.")])

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { descriptionField } from "../kit";
 import { posixName } from "@/lib/schemas/common";
 
 /** A php.ini size such as 128M, 2G or -1 (no limit). */
@@ -14,7 +15,7 @@ export const webAppInput = z.object({
   memoryLimit: z.string().trim().toUpperCase().regex(INI_SIZE, "A size such as 128M, or -1.").default("128M").meta({ label: "memory_limit", mono: true, initial: "128M" }),
   uploadMaxFilesize: z.string().trim().toUpperCase().regex(INI_SIZE, "A size such as 2M.").default("2M").meta({ label: "upload_max_filesize", mono: true, initial: "2M" }),
   maxChildren: z.coerce.number({ message: "A whole number." }).int("A whole number.").min(1, "At least 1.").max(200, "At most 200.").default(5).meta({ label: "Max children", kind: "number", initial: "5", hint: "pm.max_children (ondemand)." }),
-  description: z.string().trim().max(500, "At most 500 characters.").default("").meta({ label: "Description", hint: "For people only: changing it runs nothing." }),
+  description: descriptionField,
 });
 
 export type WebAppInput = z.infer<typeof webAppInput>;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { descriptionField } from "../kit";
 import { checkbox } from "@/lib/schemas/common";
 
 const DOMAIN = /^(?=.{1,253}$)(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
@@ -19,7 +20,7 @@ export const websiteInput = z.object({
     .pipe(z.string().regex(/^(\/[A-Za-z0-9_.\/-]*)?$/, "An absolute path of letters, digits, _ . - and /, or empty for /srv/www/<name>."))
     .refine((v) => !v.split("/").includes(".."), "No .. in the path.")
     .meta({ label: "Document root", mono: true, hint: "Empty: WEBSITES_ROOT/<name> (default /srv/www/<name>)." }),
-  description: z.string().trim().max(500, "At most 500 characters.").default("").meta({ label: "Description", hint: "For people only: changing it runs nothing." }),
+  description: descriptionField,
   enabled: checkbox.meta({ label: "Enabled (served by nginx)", kind: "checkbox", initial: true }),
 });
 
