@@ -1,49 +1,40 @@
 // Convergence on a real sshd host with real nginx: each (object, server) pair's state follows what was
 // applied there; a hand edit on the host is found by the drift check (with the difference) and repaired
 // by a re-apply; a route that stops selecting an object leaves a leftover, which can be removed.
-import { readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { Engine } from "../lib/orchestration/engine";
-import { SshExecutor } from "../lib/orchestration/executors/ssh";
-import { orchestrate, type TxDb } from "../lib/orchestration/unit-of-work";
-import { runUnitOfWork } from "../lib/orchestration/dispatcher";
+import type { Engine } from "../lib/orchestration/engine";
+import type { SshExecutor } from "../lib/orchestration/executors/ssh";
 import { convergePairs, convergence } from "../lib/orchestration/convergence";
 import { checkDrift } from "../lib/orchestration/drift";
 import { describeMoves, moveOperations, routeMoves } from "../lib/orchestration/moves";
-import { enqueueRouted } from "../lib/orchestration/unit-of-work";
-import { cpSync, mkdtempSync } from "node:fs";
-import { createRegistry } from "../lib/services/registry";
+import { enqueueRouted, type TxDb } from "../lib/orchestration/unit-of-work";
 import { resetDb, testDb } from "./db";
-import { clientKey, startSshHost, type SshHost } from "./support/ssh-host";
-import { startNginx, type NginxHost } from "./support/nginx";
+import { startWebHost, type WebHost } from "./support/web-host";
+import type { SshHost } from "./support/ssh-host";
+import type { NginxHost } from "./support/nginx";
 
 const db = testDb();
 let ssh: SshHost;
 let nginx: NginxHost;
 let engine: Engine;
 let executor: SshExecutor;
+let host: WebHost;
 let serverId: number;
 
-async function change(fn: (tx: TxDb) => Promise<unknown>) {
-  return runUnitOfWork(engine, await orchestrate(engine, fn));
-}
+const change = (fn: (tx: TxDb) => Promise<unknown>) => host.change(fn);
 const passwdFile = () => path.join(ssh.sandbox, "etc/passwd");
 const stateOf = async (label: string, backend = "system-users") => (await convergence(engine, {})).pairs.find((p) => p.label === label && p.backend === backend)?.state;
 
 beforeAll(async () => {
-  const key = clientKey(path.join(os.tmpdir(), "orchestra-test-keys"));
-  ssh = await startSshHost({ address: "127.0.0.2", port: 22240, clientKeyFile: key });
-  nginx = startNginx({ address: "127.0.0.2", port: 18095 });
-  executor = SshExecutor.fromKeyFile(key);
-  engine = new Engine({ db, registry: createRegistry(), executor: () => executor });
+  host = await startWebHost(db, { address: "127.0.0.2", sshPort: 22240, nginxPort: 18095 });
+  ({ ssh, nginx, engine, executor } = host);
 });
 
 afterAll(async () => {
-  await executor?.close();
-  await nginx?.stop();
-  await ssh?.stop();
+  await host?.stop();
 });
 
 beforeEach(async () => {

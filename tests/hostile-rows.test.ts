@@ -1,45 +1,36 @@
 // Rows written by another path than the forms (the database itself) go through the real engine, real
 // sshd and real nginx: a hostile value must make the run ERROR, and nothing reaches the host.
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { Engine } from "../lib/orchestration/engine";
-import { SshExecutor } from "../lib/orchestration/executors/ssh";
-import { orchestrate, type TxDb } from "../lib/orchestration/unit-of-work";
-import { runUnitOfWork } from "../lib/orchestration/dispatcher";
+import type { Engine } from "../lib/orchestration/engine";
+import type { SshExecutor } from "../lib/orchestration/executors/ssh";
+import type { TxDb } from "../lib/orchestration/unit-of-work";
 import { runSelection } from "../lib/orchestration/manual";
-import { createRegistry } from "../lib/services/registry";
 import { resetDb, testDb } from "./db";
-import { clientKey, startSshHost, type SshHost } from "./support/ssh-host";
-import { startNginx, statusOf, type NginxHost } from "./support/nginx";
+import { startWebHost, type WebHost } from "./support/web-host";
+import type { SshHost } from "./support/ssh-host";
+import { statusOf, type NginxHost } from "./support/nginx";
 
 const db = testDb();
 let ssh: SshHost;
 let nginx: NginxHost;
 let engine: Engine;
 let executor: SshExecutor;
+let host: WebHost;
 
-async function change(fn: (tx: TxDb) => Promise<unknown>) {
-  const unit = await orchestrate(engine, fn);
-  return runUnitOfWork(engine, unit);
-}
+const change = (fn: (tx: TxDb) => Promise<unknown>) => host.change(fn);
 
 const passwd = () => readFileSync(path.join(ssh.sandbox, "etc/passwd"), "utf8");
 const group = () => readFileSync(path.join(ssh.sandbox, "etc/group"), "utf8");
 
 beforeAll(async () => {
-  const key = clientKey(path.join(os.tmpdir(), "orchestra-test-keys"));
-  ssh = await startSshHost({ address: "127.0.0.2", port: 22232, clientKeyFile: key });
-  nginx = startNginx({ address: "127.0.0.2", port: 18091 });
-  executor = SshExecutor.fromKeyFile(key);
-  engine = new Engine({ db, registry: createRegistry(), executor: () => executor });
+  host = await startWebHost(db, { address: "127.0.0.2", sshPort: 22232, nginxPort: 18091 });
+  ({ ssh, nginx, engine, executor } = host);
 });
 
 afterAll(async () => {
-  await executor?.close();
-  await nginx?.stop();
-  await ssh?.stop();
+  await host?.stop();
 });
 
 beforeEach(async () => {

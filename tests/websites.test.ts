@@ -1,22 +1,21 @@
 // The nginx-websites backend end to end: real sshd, real nginx, and HTTP requests as the proof.
 import { readdirSync, rmSync } from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { Engine } from "../lib/orchestration/engine";
-import { SshExecutor } from "../lib/orchestration/executors/ssh";
-import { orchestrate, type TxDb } from "../lib/orchestration/unit-of-work";
-import { runUnitOfWork } from "../lib/orchestration/dispatcher";
-import { createRegistry } from "../lib/services/registry";
+import type { Engine } from "../lib/orchestration/engine";
+import type { SshExecutor } from "../lib/orchestration/executors/ssh";
+import type { TxDb } from "../lib/orchestration/unit-of-work";
 import { resetDb, testDb } from "./db";
-import { clientKey, startSshHost, type SshHost } from "./support/ssh-host";
-import { fetchSite, startNginx, statusOf, type NginxHost } from "./support/nginx";
+import { startWebHost, type WebHost } from "./support/web-host";
+import type { SshHost } from "./support/ssh-host";
+import { fetchSite, statusOf, type NginxHost } from "./support/nginx";
 
 const db = testDb();
 let ssh: SshHost;
 let nginx: NginxHost;
 let engine: Engine;
 let executor: SshExecutor;
+let host: WebHost;
 
 /** nginx reloads asynchronously: wait until it answers as expected. */
 async function served(hostname: string, status: number, body?: string) {
@@ -24,23 +23,15 @@ async function served(hostname: string, status: number, body?: string) {
   if (body) await expect.poll(() => fetchSite(nginx, hostname).then((r) => r.body, () => ""), { timeout: 10_000 }).toContain(body);
 }
 
-async function change(fn: (tx: TxDb) => Promise<unknown>) {
-  const unit = await orchestrate(engine, fn);
-  return runUnitOfWork(engine, unit);
-}
+const change = (fn: (tx: TxDb) => Promise<unknown>) => host.change(fn);
 
 beforeAll(async () => {
-  const key = clientKey(path.join(os.tmpdir(), "orchestra-test-keys"));
-  ssh = await startSshHost({ address: "127.0.0.2", port: 22212, clientKeyFile: key });
-  nginx = startNginx({ address: "127.0.0.2", port: 18081 });
-  executor = SshExecutor.fromKeyFile(key);
-  engine = new Engine({ db, registry: createRegistry(), executor: () => executor });
+  host = await startWebHost(db, { address: "127.0.0.2", sshPort: 22212, nginxPort: 18081 });
+  ({ ssh, nginx, engine, executor } = host);
 });
 
 afterAll(async () => {
-  await executor?.close();
-  await nginx?.stop();
-  await ssh?.stop();
+  await host?.stop();
 });
 
 beforeEach(async () => {
