@@ -1,7 +1,7 @@
 // Readers of the generic service pages: lists with search, filters, sorting and keyset paging, one
 // object without its secret fields, and the latest operation of an object on each server.
 import type { Db } from "../db-client";
-import { delegateName, toSnapshot } from "../orchestration/snapshot";
+import { delegateName, onPostgres, toSnapshot } from "../orchestration/snapshot";
 import type { Snapshot } from "../orchestration/types";
 import type { Service } from "../services/kit";
 
@@ -14,10 +14,6 @@ type Delegate = {
 
 function delegate(db: object, service: Service): Delegate {
   return (db as Record<string, Delegate>)[delegateName(service.model)];
-}
-
-function postgres(db: object): boolean {
-  return (db as { _activeProvider?: string })._activeProvider === "postgresql";
 }
 
 export type ListQuery = {
@@ -92,7 +88,7 @@ export async function fetchServiceList(db: object, service: Service, query: List
     const option = f.options.find((o) => o.value === query.filters[f.name]);
     return option ? [option.where] : [];
   });
-  const search = query.q ? [service.list.search(query.q, { insensitive: postgres(db) })] : [];
+  const search = query.q ? [service.list.search(query.q, { insensitive: onPostgres(db) })] : [];
   const where = { AND: [...search, ...filters] };
   const cursor = query.after ? decodeCursor(query.after) : null;
   const op = query.dir === "asc" ? "gt" : "lt";

@@ -4,6 +4,7 @@ import type { Db } from "../db-client";
 import type { BackendRegistry } from "./backend";
 import type { ScriptExecutor } from "./executors/types";
 import { capturingClient, createStorage } from "./unit-of-work";
+import { onPostgres } from "./snapshot";
 
 export type EngineOptions = {
   db: Db;
@@ -79,7 +80,7 @@ export class Engine {
   async syncClock(): Promise<void> {
     if (Date.now() - this.clockSyncedAt < 60_000) return;
     this.clockSyncedAt = Date.now();
-    if ((this.db as unknown as { _activeProvider?: string })._activeProvider !== "postgresql") return;
+    if (!onPostgres(this.db)) return;
     try {
       const sent = Date.now();
       const [row] = await this.db.$queryRawUnsafe<Array<{ now: Date }>>("SELECT now() AS now");

@@ -8,7 +8,7 @@ import type { RunReport } from "./runner";
 import { renderScript, type ServerLookup } from "./script";
 import { serverLookup } from "./sync";
 import { routeOperations, type RouteRow } from "./router";
-import { delegateOf, toSnapshot } from "./snapshot";
+import { delegateOf, onPostgres, toSnapshot } from "./snapshot";
 import { ACTIONS, isStateAction, OperatorError, serverInfo, type PendingOperation, type Snapshot } from "./types";
 import { objectLabel } from "./backend";
 import { ownerOf, writeOperations } from "./unit-of-work";
@@ -66,7 +66,7 @@ export async function retryLog(engine: Engine, logId: number, userId?: number | 
   // save of the same object cannot slip in between (its operation would run before this one, and this
   // one would then push an older state). SQLite: the transaction holds the write lock from its start.
   const { created, superseded } = await engine.db.$transaction(async (tx) => {
-    const postgres = (engine.db as unknown as { _activeProvider?: string })._activeProvider === "postgresql";
+    const postgres = onPostgres(engine.db);
     if (postgres) {
       for (const op of operations) {
         // model names come from the backend registry (not user data), ids are bound parameters

@@ -20,6 +20,11 @@ export type ModelDelegate = {
   createManyAndReturn(args: unknown): Promise<Row[]>;
 };
 
+/** True for a client (or transaction) of PostgreSQL, false for SQLite. */
+export function onPostgres(client: object): boolean {
+  return (client as { _activeProvider?: string })._activeProvider === "postgresql";
+}
+
 export function delegateOf(client: object, model: string): ModelDelegate {
   return (client as Record<string, ModelDelegate>)[delegateName(model)];
 }
