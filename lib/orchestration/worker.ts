@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type { Engine } from "./engine";
 import { lanesWithWork, newOwner, runLane, WORKER_POLICY, type RetryPolicy } from "./outbox";
+import { Periodic } from "./periodic";
 import type { RunReport } from "./runner";
 
 export { WORKER_POLICY } from "./outbox";
@@ -19,6 +20,8 @@ export type WorkerOptions = {
   /** Fault injection for crash drills: the process kills itself (SIGKILL) at this point. */
   crashAt?: "after-claim" | "after-run";
   onReports?: (reports: RunReport[]) => void;
+  /** false: this worker fires no schedules and sends no notifications. */
+  periodic?: boolean;
 };
 
 export class Worker {
@@ -30,6 +33,7 @@ export class Worker {
   private running = false;
   private loop?: Promise<void>;
   private wake?: () => void;
+  private readonly periodic: Periodic | null;
 
   constructor(
     private readonly engine: Engine,
@@ -39,6 +43,7 @@ export class Worker {
     this.pollMs = options.pollMs ?? engine.pollMs;
     this.concurrency = options.concurrency ?? engine.workerConcurrency;
     this.policy = options.policy ?? WORKER_POLICY;
+    this.periodic = options.periodic === false ? null : new Periodic(engine, { onError: (error) => this.report(error) });
   }
 
   /** Starts the lanes that have work (up to the concurrency), without waiting for them. */
@@ -81,6 +86,7 @@ export class Worker {
   /** One round: starts every lane with work and waits for them. Returns the reports of their scripts. */
   async tick(): Promise<RunReport[]> {
     const started = await this.schedule();
+    await this.periodic?.round();
     return (await Promise.all(started)).flat().sort((a, b) => a.logId - b.logId);
   }
 
@@ -91,6 +97,7 @@ export class Worker {
       while (this.running) {
         try {
           await this.schedule();
+          void this.periodic?.round(); // schedules and notifications, in the background
         } catch (error) {
           this.report(error as Error);
         }
@@ -127,5 +134,6 @@ export class Worker {
     this.wake?.();
     await this.loop;
     await Promise.all(this.active.values());
+    await this.periodic?.stop();
   }
 }
