@@ -12,6 +12,7 @@ const NAV = [
   { href: "/logs", label: "Script logs" },
   { href: "/services", label: "Services" },
   { href: "/convergence", label: "Convergence" },
+  { href: "/schedules", label: "Schedules" },
   { href: "/settings", label: "Settings" },
   { href: "/users", label: "Users", role: "admin" as const },
   { href: "/audit", label: "Audit log", role: "admin" as const },
