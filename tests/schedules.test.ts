@@ -4,6 +4,8 @@
 // occurrences run once, not once each. On either database, two engines with their own connections
 // race for the same occurrences, a "Run now" waits for no one but refuses to overlap a run, and a run
 // whose worker died is marked aborted.
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { createDb } from "../lib/db-client";
 import { isPostgres } from "../lib/database-url";
@@ -18,6 +20,7 @@ import { spawnWorker, stopWorker, type WorkerProcess } from "./support/worker-pr
 
 const db = testDb();
 const engine = testEngine();
+const run = promisify(execFile);
 
 describe("cron expressions", () => {
   it("are read by croner, with a clear reason when they cannot be used", () => {
@@ -92,6 +95,24 @@ describe("firing", () => {
     const gone = await db.schedule.create({ data: { name: "gone", kind: "sync", cron: "0 3 * * *", params: { server: "nowhere" } } });
     expect(await runScheduleNow(engine, gone.id)).toMatchObject({ state: "FAILURE", message: "failed: server nowhere does not exist (any more)" });
     expect(await db.schedule.count({ where: { leaseOwner: { not: null } } })).toBe(0);
+  });
+});
+
+describe("command line", () => {
+  it("lists the schedules and runs one now", async () => {
+    await resetDb();
+    await db.schedule.create({ data: { name: "weekly cleanup", kind: "retention", cron: "0 4 * * 0", timeZone: "Europe/Paris", nextRunAt: new Date("2030-01-06T03:00:00Z") } });
+    const cli = (...args: string[]) =>
+      run(process.execPath, ["--import", "tsx", "bin/orchestrate.ts", ...args], { env: { ...process.env, DATABASE_URL: inject("databaseUrl") } }).then(
+        (r) => ({ code: 0, out: r.stdout + r.stderr }),
+        (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout + e.stderr }),
+      );
+    const ran = await cli("--run-schedule", "weekly cleanup");
+    expect(ran).toEqual({ code: 0, out: "SUCCESS  weekly cleanup: Deleted 0 log(s), 0 operation(s), 0 notification(s), 0 schedule run(s) older than 30 days; shortened 0 log(s) older than 7 days.\n" });
+    const listed = await cli("--schedules");
+    expect(listed.code).toBe(0);
+    expect(listed.out).toMatch(/^weekly cleanup +retention +0 4 \* \* 0 Europe\/Paris +next 2030-01-06T03:00:00.000Z +last \S+ SUCCESS Deleted 0 log\(s\)/);
+    expect(await cli("--run-schedule", "nope")).toMatchObject({ code: 2, out: expect.stringContaining("unknown schedule nope") });
   });
 });
 
