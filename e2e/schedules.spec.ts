@@ -134,6 +134,7 @@ test("a webhook channel's secret is write-only, and its test message arrives sig
     await expect(page.getByTestId("flash")).toContainText("Channel e2e hook saved.");
     const stored = await e2eDb().notificationChannel.findUniqueOrThrow({ where: { name: "e2e hook" } });
     expect(stored.secret).toBe(HOOK_SECRET);
+    expect(JSON.stringify(await e2eDb().auditLog.findMany({ where: { entity: "NotificationChannel" } }))).not.toContain(HOOK_SECRET); // masked there too
 
     await page.locator('[data-channel="e2e hook"]').getByRole("button", { name: "Send test" }).click();
     await expect(page.getByTestId("flash")).toContainText("Test message sent to e2e hook: HTTP 200.");
