@@ -2,19 +2,27 @@
 // every 2 seconds: every occurrence in the window runs exactly once (one ScheduleRun per occurrence,
 // unique per (schedule, occurrence), none missing, none twice), and after a downtime the missed
 // occurrences run once, not once each. On either database, two engines with their own connections
-// race for the same occurrences, a "Run now" waits for no one but refuses to overlap a run, and a run
-// whose worker died is marked aborted.
+// race for the same occurrences, a "Run now" waits for no one but refuses to overlap a run, a run
+// whose worker died is marked aborted, and a sync schedule rewrites a file removed by hand on a real
+// sshd host.
 import { execFile } from "node:child_process";
+import { readFileSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { promisify } from "node:util";
-import { afterAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createDb } from "../lib/db-client";
 import { isPostgres } from "../lib/database-url";
+import { runUnitOfWork } from "../lib/orchestration/dispatcher";
 import { Engine } from "../lib/orchestration/engine";
+import { SshExecutor } from "../lib/orchestration/executors/ssh";
+import { orchestrate } from "../lib/orchestration/unit-of-work";
 import { cronError, formatInZone, nextOccurrence, nextOccurrences, timeZoneError } from "../lib/orchestration/schedules/cron";
 import { fireDue, runScheduleNow, settleAbandoned } from "../lib/orchestration/schedules/fire";
 import { createRegistry } from "../lib/services/registry";
 import { resetDb, testDb } from "./db";
 import { testEngine } from "./support/engine";
+import { clientKey, startSshHost, type SshHost } from "./support/ssh-host";
 import { waitFor } from "./support/wait";
 import { spawnWorker, stopWorker, type WorkerProcess } from "./support/worker-process";
 
@@ -95,6 +103,34 @@ describe("firing", () => {
     const gone = await db.schedule.create({ data: { name: "gone", kind: "sync", cron: "0 3 * * *", params: { server: "nowhere" } } });
     expect(await runScheduleNow(engine, gone.id)).toMatchObject({ state: "FAILURE", message: "failed: server nowhere does not exist (any more)" });
     expect(await db.schedule.count({ where: { leaseOwner: { not: null } } })).toBe(0);
+  });
+});
+
+describe("sync", () => {
+  let host: SshHost;
+  let executor: SshExecutor;
+  beforeAll(async () => {
+    const key = clientKey(path.join(os.tmpdir(), "orchestra-test-keys"));
+    host = await startSshHost({ address: "127.0.0.7", port: 22271, clientKeyFile: key });
+    executor = SshExecutor.fromKeyFile(key);
+  });
+  afterAll(async () => {
+    await executor?.close();
+    await host?.stop();
+  });
+
+  it("a sync schedule re-applies the sync-kind backends: a map file removed by hand is written again", async () => {
+    await resetDb();
+    const sshEngine = new Engine({ db, registry: createRegistry(), executor: () => executor });
+    const map = path.join(host.sandbox, "nginx", "sites.map");
+    const server = await db.server.create({ data: { name: "mapped", address: host.address, port: host.port, variables: { SITES_MAP_FILE: map } } });
+    await db.route.create({ data: { backend: "websites-map", serverId: server.id } });
+    await runUnitOfWork(sshEngine, await orchestrate(sshEngine, (tx) => tx.website.create({ data: { name: "alpha", domains: { create: [{ name: "alpha.test" }] } } })));
+    expect(readFileSync(map, "utf8")).toContain("alpha.test alpha;");
+    rmSync(map);
+    const schedule = await db.schedule.create({ data: { name: "hourly sync", kind: "sync", cron: "0 * * * *", params: { server: "mapped" } } });
+    expect(await runScheduleNow(sshEngine, schedule.id)).toMatchObject({ state: "SUCCESS", message: "websites-map on mapped: SUCCESS." });
+    expect(readFileSync(map, "utf8")).toContain("alpha.test alpha;");
   });
 });
 

@@ -23,13 +23,9 @@ export class Periodic {
     const work: Array<Promise<unknown>> = [];
     if (!this.firing) {
       this.firing = true;
-      work.push(
-        this.track(
-          fireDue(this.engine)
-            .then((runs) => Promise.all(runs.map((run) => this.track(run))))
-            .finally(() => (this.firing = false)),
-        ),
-      );
+      // (free to look again once the occurrences are claimed: a long run must not hold up other schedules)
+      const claimed = fireDue(this.engine).finally(() => (this.firing = false));
+      work.push(this.track(claimed.then((runs) => Promise.all(runs.map((run) => this.track(run))))));
     }
     if (!this.delivering) {
       this.delivering = true;

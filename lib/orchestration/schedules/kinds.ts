@@ -81,8 +81,10 @@ const sync: ScheduleKind<ScopeParams> = {
       logs.push(...reports.map((r) => ({ logId: r.logId, server: r.server, backend: r.backend, state: r.state })));
     }
     const failed = logs.filter((l) => l.state !== "SUCCESS" && l.state !== "NOTHING");
-    const runs = logs.length ? logs.map((l) => `${l.backend} on ${l.server}: ${l.state}`).slice(0, 10).join(", ") : "no route sends them anywhere";
-    return { ok: failed.length === 0, message: `${backends.map((b) => b.name).join(", ")}: ${runs}.`, result: { logs } };
+    const message = logs.length
+      ? `${logs.map((l) => `${l.backend} on ${l.server}: ${l.state}`).slice(0, 10).join(", ")}${logs.length > 10 ? ` and ${logs.length - 10} more` : ""}.`
+      : `${backends.map((b) => b.name).join(", ")}: no route sends them anywhere.`;
+    return { ok: failed.length === 0, message, result: { logs } };
   },
 };
 
