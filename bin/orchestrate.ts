@@ -8,6 +8,8 @@
 //   npm run orchestrate -- --commands                        list the commands of every backend
 //   npm run orchestrate -- --check [--server S] [--backend B] [--service SLUG --ids 1,2]
 //                                                            drift check (exit 2 when something drifted)
+//   npm run orchestrate -- --schedules                       list the schedules: next and last run, result
+//   npm run orchestrate -- --run-schedule NAME               run a schedule now (exit 1 if it fails)
 // Exit code: 0 when every run succeeded (or had nothing to do), 1 when one did not, 2 on bad usage or
 // (with --check) when a pair drifted.
 import { parseArgs } from "node:util";
@@ -15,10 +17,11 @@ import { createEngine } from "../lib/engine";
 import { SERVICES, serviceBySlug } from "../lib/services";
 import { checkDrift } from "../lib/orchestration/drift";
 import { dryRun, retryLog, runSelection } from "../lib/orchestration/manual";
+import { runScheduleNow } from "../lib/orchestration/schedules/fire";
 import type { RunReport } from "../lib/orchestration/runner";
 
 function usage(message: string): never {
-  console.error(`orchestrate: ${message}\nusage: npm run orchestrate -- [--dry-run] [--backend NAME] [--server NAME] [--model MODEL | --service SLUG] [--ids 1,2] [--command NAME] | --retry LOG_ID | --commands`);
+  console.error(`orchestrate: ${message}\nusage: npm run orchestrate -- [--dry-run] [--backend NAME] [--server NAME] [--model MODEL | --service SLUG] [--ids 1,2] [--command NAME] | --retry LOG_ID | --commands | --schedules | --run-schedule NAME`);
   process.exit(2);
 }
 
@@ -37,6 +40,8 @@ async function main(): Promise<number> {
         command: { type: "string" },
         commands: { type: "boolean", default: false },
         check: { type: "boolean", default: false },
+        schedules: { type: "boolean", default: false },
+        "run-schedule": { type: "string" },
       },
     });
   } catch (error) {
@@ -51,6 +56,22 @@ async function main(): Promise<number> {
         for (const [name, c] of Object.entries(b.commands ?? {})) console.log(`${b.name.padEnd(16)} ${name.padEnd(18)} ${c.title}${c.description ? `: ${c.description}` : ""}`);
       }
       return 0;
+    }
+    if (values.schedules) {
+      const schedules = await engine.db.schedule.findMany({ orderBy: { name: "asc" } });
+      for (const s of schedules) {
+        const next = s.active ? (s.nextRunAt?.toISOString() ?? "never") : "inactive";
+        console.log(`${s.name.padEnd(24)} ${s.kind.padEnd(12)} ${`${s.cron} ${s.timeZone}`.padEnd(28)} next ${next.padEnd(24)} last ${s.lastRunAt?.toISOString() ?? "never"} ${s.lastState ?? ""} ${s.lastMessage}`.trimEnd());
+      }
+      if (!schedules.length) console.log("no schedules");
+      return 0;
+    }
+    if (values["run-schedule"]) {
+      const schedule = await engine.db.schedule.findUnique({ where: { name: values["run-schedule"] } });
+      if (!schedule) usage(`unknown schedule ${values["run-schedule"]}`);
+      const outcome = await runScheduleNow(engine, schedule.id);
+      console.log(`${outcome.state.padEnd(8)} ${schedule.name}: ${outcome.message}`);
+      return outcome.state === "SUCCESS" ? 0 : 1;
     }
     const service = values.service ? serviceBySlug(values.service) : null;
     if (values.service && !service) usage(`unknown service ${values.service} (known: ${SERVICES.map((s) => s.slug).join(", ")})`);

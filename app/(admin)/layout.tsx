@@ -13,6 +13,7 @@ const NAV = [
   { href: "/logs", label: "Script logs" },
   { href: "/services", label: "Services" },
   { href: "/convergence", label: "Convergence" },
+  { href: "/schedules", label: "Schedules" },
   { href: "/settings", label: "Settings" },
   { href: "/tokens", label: "API tokens" },
   { href: "/users", label: "Users", role: "admin" as const },

@@ -13,6 +13,9 @@ const COLORS: Record<string, string> = {
   CANCELLED: "bg-slate-200 text-slate-700",
   SUPERSEDED: "bg-slate-100 text-slate-500",
   REVOKED: "bg-slate-200 text-slate-700",
+  // notification deliveries
+  SENT: "bg-emerald-100 text-emerald-800",
+  FAILED: "bg-red-100 text-red-800",
   // convergence of a (server, object) pair
   "in sync": "bg-emerald-100 text-emerald-800",
   pending: "bg-sky-100 text-sky-800",

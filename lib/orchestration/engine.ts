@@ -82,6 +82,8 @@ export class Engine {
     this.clockSyncedAt = Date.now();
     if (!onPostgres(this.db)) return;
     try {
+      // (a first query also opens the connection: timed, it would put the database's clock ahead)
+      await this.db.$queryRawUnsafe("SELECT 1");
       const sent = Date.now();
       const [row] = await this.db.$queryRawUnsafe<Array<{ now: Date }>>("SELECT now() AS now");
       const received = Date.now();

@@ -17,7 +17,7 @@ import { hostname } from "node:os";
 import type { Backend } from "./backend";
 import type { Engine } from "./engine";
 import { runKey } from "./executors/supervisor";
-import { notifyFailure } from "./notify";
+import { notifyFailure, notifyUnreachable } from "./notify";
 import type { RunMarker } from "./executors/types";
 import { groupOperation, runGroup, type RunOptions, type RunReport } from "./runner";
 import { maskSecrets, renderScript } from "./script";
@@ -208,6 +208,7 @@ export async function afterRun(engine: Engine, report: RunReport, policy: RetryP
     return;
   }
   if (report.state === "CANCELLED") return;
+  if (report.state === "UNREACHABLE") await notifyUnreachable(engine, report);
   if (!policy.retryFailures && !report.notStarted) return;
   const ops = await engine.db.operation.findMany({ where: { id: { in: report.operationIds }, state: "FAILURE" }, select: { id: true, attempts: true, objectLabel: true } });
   for (const op of ops) {

@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type { Engine } from "./engine";
 import { lanesWithWork, newOwner, releaseHeld, runLane, WORKER_POLICY, type RetryPolicy } from "./outbox";
+import { Periodic } from "./periodic";
 import { keepBeating } from "./presence";
 import type { RunReport } from "./runner";
 
@@ -22,6 +23,8 @@ export type WorkerOptions = {
   onReports?: (reports: RunReport[]) => void;
   /** How long stop() lets running scripts finish (ORCHESTRA_SHUTDOWN_GRACE_MS); unset: as long as they take. */
   graceMs?: number;
+  /** false: this worker fires no schedules and sends no notifications. */
+  periodic?: boolean;
 };
 
 export class Worker {
@@ -36,6 +39,7 @@ export class Worker {
   private running = false;
   private loop?: Promise<void>;
   private wake?: () => void;
+  private readonly periodic: Periodic | null;
 
   constructor(
     private readonly engine: Engine,
@@ -45,6 +49,7 @@ export class Worker {
     this.pollMs = options.pollMs ?? engine.pollMs;
     this.concurrency = options.concurrency ?? engine.workerConcurrency;
     this.policy = options.policy ?? WORKER_POLICY;
+    this.periodic = options.periodic === false ? null : new Periodic(engine, { onError: (error) => this.report(error) });
   }
 
   /** Starts the lanes that have work (up to the concurrency), without waiting for them. */
@@ -90,6 +95,7 @@ export class Worker {
   /** One round: starts every lane with work and waits for them. Returns the reports of their scripts. */
   async tick(): Promise<RunReport[]> {
     const started = await this.schedule();
+    await this.periodic?.round();
     return (await Promise.all(started)).flat().sort((a, b) => a.logId - b.logId);
   }
 
@@ -102,6 +108,7 @@ export class Worker {
       while (this.running) {
         try {
           await this.schedule();
+          void this.periodic?.round(); // schedules and notifications, in the background
         } catch (error) {
           this.report(error as Error);
         }
@@ -151,6 +158,7 @@ export class Worker {
     const unfinished = outcome === "timeout" ? this.active.size : 0;
     if (unfinished) await Promise.all([...this.owners.values()].map((owner) => releaseHeld(this.engine, owner).catch(() => undefined)));
     await this.presence?.stop();
+    await this.periodic?.stop();
     return { unfinished };
   }
 }

@@ -7,7 +7,11 @@ export async function wipeDatabase(db: Db) {
   await db.scriptLogOperation.deleteMany();
   await db.scriptLog.deleteMany();
   await db.operation.deleteMany();
+  await db.notificationDelivery.deleteMany();
   await db.notification.deleteMany();
+  await db.notificationChannel.deleteMany();
+  await db.scheduleRun.deleteMany();
+  await db.schedule.deleteMany();
   await db.route.deleteMany();
   await db.lane.deleteMany();
   await db.auditLog.deleteMany();
