@@ -11,7 +11,7 @@ import type { PendingOperation, ServerInfo } from "../lib/orchestration/types";
 
 const server: ServerInfo = { id: 1, name: "web1", address: "127.0.0.2", port: 22, sshUser: "root", hostKeyFingerprint: null, variables: {} };
 const alice = { id: 1, username: "alice", uid: 2001, shell: "/bin/bash", home: "", groups: ["www"], active: true, description: "" };
-const shop = { id: 1, name: "shop", documentRoot: "", enabled: true, description: "", domains: [{ name: "shop.test" }] };
+const shop = { id: 1, name: "shop", documentRoot: "", enabled: true, description: "", domains: [{ name: "shop.test" }], mounts: [] as Array<{ path: string; webApp: { name: string; phpVersion: string } }> };
 
 const userOp = (after: object | null, before: object | null = null, action: "save" | "delete" = "save"): PendingOperation => ({
   backend: "system-users",
@@ -129,6 +129,19 @@ describe("websites: values entering the nginx configuration", () => {
   it("refuses a hostile old name on rename and delete", () => {
     expect(() => renderScript(websiteBackend, server, [siteOp(shop, { ...shop, name: "../x" })])).toThrow(/site name/);
     expect(() => renderScript(websiteBackend, server, [siteOp(null, { ...shop, name: "../x" }, "delete")])).toThrow(/site name/);
+  });
+
+  it("refuses a mount whose path, web app or PHP version could carry nginx syntax", () => {
+    const app = { name: "blog", phpVersion: "8.2" };
+    for (const path of ["/x; }", "/../etc", "/a b", "blog", "/x\n"]) {
+      expect(() => renderScript(websiteBackend, server, [siteOp({ ...shop, mounts: [{ path, webApp: app }] })])).toThrow(/mount path/);
+    }
+    expect(() => renderScript(websiteBackend, server, [siteOp({ ...shop, mounts: [{ path: "/b", webApp: { ...app, name: "b;}" } }] })])).toThrow(/web app/);
+    expect(() => renderScript(websiteBackend, server, [siteOp({ ...shop, mounts: [{ path: "/b", webApp: { ...app, phpVersion: "8.2/../x" } }] })])).toThrow(/PHP version/);
+    expect(() => renderScript(websiteBackend, { ...server, variables: { WEB_APPS_ROOT: "/srv/a b" } }, [siteOp({ ...shop, mounts: [{ path: "/b", webApp: app }] })])).toThrow(/WEB_APPS_ROOT/);
+    const block = serverBlock({ ...shop, mounts: [{ path: "/blog", webApp: app }] }, "80", "/srv/www/shop", [{ path: "/blog", app: "blog", dir: "/srv/webapps/blog", socket: "/run/php/orchestra-blog.sock" }]);
+    expect(block).toContain("    location ^~ /blog/ {");
+    expect(block).toContain("            fastcgi_pass unix:/run/php/orchestra-blog.sock;");
   });
 
   it("the map file refuses the same", () => {

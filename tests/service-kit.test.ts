@@ -36,16 +36,16 @@ describe("what a declaration derives", () => {
   });
 
   it("one registry, menu and wipe order from the list of services", () => {
-    // (services registered later follow these two; a service refers only to earlier ones, so the wipe
+    // (services registered later follow these three; a service refers only to earlier ones, so the wipe
     // order — children and later services first — ends with the first services' models)
-    expect(SERVICES.map((s) => s.slug).slice(0, 2)).toEqual(["system-users", "websites"]);
+    expect(SERVICES.map((s) => s.slug).slice(0, 3)).toEqual(["system-users", "web-apps", "websites"]);
     const order = serviceModelsChildrenFirst();
-    expect(order.slice(-3)).toEqual(["WebsiteDomain", "Website", "SystemUser"]);
+    expect(order.slice(-5)).toEqual(["WebsiteDomain", "WebsiteMount", "Website", "WebApp", "SystemUser"]);
     expect(new Set(order)).toEqual(new Set(SERVICES.flatMap((s) => [s.model, ...(s.related ?? []).map((r) => r.model)])));
     // backends inherit the service's model facts
     const nginx = serviceBySlug("websites")!.backends.find((b) => b.name === "nginx-websites")!;
-    expect(nginx.include).toEqual({ domains: true });
-    expect(nginx.relatedModels?.map((r) => r.model)).toEqual(["WebsiteDomain"]);
+    expect(nginx.include).toMatchObject({ domains: true, mounts: { select: { path: true } } });
+    expect(nginx.relatedModels?.map((r) => r.model)).toEqual(["WebsiteDomain", "WebsiteMount", "WebApp"]);
     expect(serviceBySlug("system-users")!.backends[0].secretFields).toEqual(["passwordHash"]);
   });
 

@@ -16,6 +16,7 @@ import { databaseUsers } from "./database-users";
 
 export const SERVICES: readonly Service[] = [
   systemUsers,
+  webApps,
   websites,
   domains,
   databases,
@@ -23,7 +24,6 @@ export const SERVICES: readonly Service[] = [
   mailDomains,
   mailboxes,
   mailAddresses,
-  webApps,
 ];
 
 export function serviceBySlug(slug: string): Service | null {
@@ -51,8 +51,10 @@ export const MODEL_SAMPLES: Record<string, Snapshot> = Object.fromEntries(SERVIC
 
 /**
  * Models of the services and their related rows, children first (for emptying a database). A service
- * refers only to services listed before it (a web app to its system user), so later ones go first.
+ * refers only to services listed before it (a web app to its system user, a website to the web apps
+ * it mounts), so later ones go first; a related model that is a service of its own keeps its place.
  */
 export function serviceModelsChildrenFirst(): string[] {
-  return [...SERVICES].reverse().flatMap((s) => [...(s.related ?? []).map((r) => r.model), s.model]);
+  const main = new Set(SERVICES.map((s) => s.model));
+  return [...SERVICES].reverse().flatMap((s) => [...(s.related ?? []).map((r) => r.model).filter((m) => !main.has(m)), s.model]);
 }

@@ -207,6 +207,8 @@ export type ServiceDefinition<T extends Snapshot = Snapshot, I extends Record<st
   /** Custom writes (relations); default: `create` / `update` of the model with `data`. */
   create?(data: Record<string, unknown>, ctx: ServiceContext<Db>): Promise<{ id: number }>;
   update?(id: number, data: Record<string, unknown>, ctx: ServiceContext<Db>): Promise<void>;
+  /** What still uses these objects (one sentence each): a delete is refused while anything does. */
+  usedBy?(ids: readonly number[], db: Db): Promise<string[]>;
   /** Form values of a stored object (default: fields by name, lists joined with ", "). */
   formValues?(object: T): Record<string, string | boolean | number | null>;
 };

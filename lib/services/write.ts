@@ -48,6 +48,8 @@ export async function deleteObjects(service: Service, ids: readonly number[], ct
   const rows = table(ctx.db, service);
   const found = await rows.findMany({ where: { id: { in: [...ids] } } });
   if (found.length === 0) throw new UserError(ids.length === 1 ? `This ${service.singular} no longer exists.` : `None of these ${service.title.toLowerCase()} exist any more.`);
+  const uses = (await service.usedBy?.(found.map((f) => f.id), ctx.db)) ?? [];
+  if (uses.length) throw new UserError(`Nothing was deleted: ${uses.slice(0, 5).join("; ")}${uses.length > 5 ? `; and ${uses.length - 5} more` : ""}. Remove ${uses.length === 1 ? "that use" : "those uses"} first.`);
   const { count } = await rows.deleteMany({ where: { id: { in: found.map((f) => f.id) } } });
   const message = count === 1 ? `${capital(service.singular)} ${service.label(toSnapshot(found[0]) as Snapshot)} deleted.` : `Deleted ${plural(count, service)}.`;
   return { count, message };

@@ -20,7 +20,8 @@ export const webApps = defineService<WebAppSnapshot, WebAppInput, TxDb>({
   input: webAppInput,
   snapshot: webAppSnapshot,
   label: (a) => a.name,
-  include: { systemUser: true },
+  // its mounts name the websites to re-render when it changes (see the websites' related models)
+  include: { systemUser: true, mounts: { select: { websiteId: true } } },
   ignoredFields: ["description"],
   backends: [phpFpmPoolsBackend],
   list: {
@@ -37,6 +38,10 @@ export const webApps = defineService<WebAppSnapshot, WebAppInput, TxDb>({
     ],
   },
   formValues: (a) => ({ name: a.name, systemUser: a.systemUser.username, phpVersion: a.phpVersion, memoryLimit: a.memoryLimit, uploadMaxFilesize: a.uploadMaxFilesize, maxChildren: a.maxChildren, description: a.description }),
+  async usedBy(ids, db) {
+    const mounts = await db.websiteMount.findMany({ where: { webAppId: { in: [...ids] } }, select: { path: true, website: { select: { name: true } }, webApp: { select: { name: true } } } });
+    return mounts.map((m) => `${m.webApp.name} is served by website ${m.website.name} at ${m.path}`);
+  },
   async check(input, { db }) {
     await systemUserIdOf(db, input.systemUser);
   },

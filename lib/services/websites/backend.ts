@@ -3,11 +3,15 @@
 // domains and a deleted site have no file. Variables are declared below (commands are split into words
 // and each word quoted, so a variable cannot smuggle shell syntax). Command: reload.
 // A new document root gets a placeholder index.html (never overwritten), so a site answers at once.
+// A web app mounted at a path is served from its directory (WEB_APPS_ROOT/<app>), its PHP requests
+// passed to the app's PHP-FPM socket (the php-fpm-pools backend's PHP_FPM_SOCKET_DIR, on this server).
 import { createHash } from "node:crypto";
 import type { ScriptContext, VariableSpec } from "@/lib/orchestration/backend";
 import { raw, sh } from "@/lib/orchestration/shell";
 import { defineBackend } from "../kit";
-import { websiteSnapshot, type WebsiteSnapshot } from "./schema";
+import { socketOf } from "../web-apps/backend";
+import { APP_NAME } from "../web-apps/schema";
+import { MOUNT_PATH, websiteSnapshot, type WebsiteSnapshot } from "./schema";
 
 export type { WebsiteSnapshot };
 
@@ -17,7 +21,24 @@ export const NGINX_VARIABLES: Record<string, VariableSpec> = {
   NGINX_TEST: { default: "nginx -t", description: "Checks the configuration before a reload; a rejected change is rolled back.", command: true },
   NGINX_RELOAD: { default: "nginx -s reload", description: "Reloads nginx once per script when something changed.", command: true },
   WEBSITES_ROOT: { default: "/srv/www", description: "Document root of a site without one: WEBSITES_ROOT/<name>." },
+  WEB_APPS_ROOT: { default: "/srv/webapps", description: "Where mounted web apps' files are: WEB_APPS_ROOT/<app>." },
+  PHP_FPM_SOCKET_DIR: { default: "/run/php", description: "Where web apps' PHP-FPM pools listen (as for php-fpm-pools; %v is the PHP version)." },
+  NGINX_FASTCGI_PARAMS: { default: "/etc/nginx/fastcgi_params", description: "The FastCGI parameters file included for mounted web apps." },
 };
+
+/** A mounted web app as nginx serves it: the path, the app's files and the socket of its pool. */
+export type MountedApp = { path: string; app: string; dir: string; socket: string };
+
+/** The mounts of a site with their directories and sockets from this server's variables. */
+export function mountsOf(ctx: Pick<ScriptContext, "variable">, site: WebsiteSnapshot): MountedApp[] {
+  const appsRoot = ctx.variable("WEB_APPS_ROOT").replace(/\/+$/, "");
+  return (site.mounts ?? []).map((m) => ({
+    path: m.path,
+    app: m.webApp?.name,
+    dir: `${appsRoot}/${m.webApp?.name}`,
+    socket: socketOf(ctx, { name: m.webApp?.name, phpVersion: m.webApp?.phpVersion }),
+  }));
+}
 
 export function documentRootOf(site: Pick<WebsiteSnapshot, "documentRoot" | "name">, root = "/srv/www"): string {
   return site.documentRoot || `${root.replace(/\/+$/, "")}/${site.name}`;
@@ -45,17 +66,43 @@ function refuse(site: unknown, what: string, value: unknown): never {
  * Checks every value that enters the configuration language, whatever wrote the row: the form
  * validates too, but a backend renders what is in the database.
  */
-export function assertRenderable(site: WebsiteSnapshot, listen: string, root: string): void {
+export function assertRenderable(site: WebsiteSnapshot, listen: string, root: string, mounts: MountedApp[] = [], fastcgiParams = "/etc/nginx/fastcgi_params"): void {
   if (typeof site.name !== "string" || !SITE_NAME.test(site.name)) refuse(site.name, "the site name", site.name);
   if (!Array.isArray(site.domains)) refuse(site.name, "the domain list", site.domains);
   for (const d of site.domains) if (typeof d?.name !== "string" || !SERVER_NAME.test(d.name)) refuse(site.name, "the domain", d?.name);
   if (!ROOT_PATH.test(root) || root.split("/").includes("..")) refuse(site.name, "the document root", root);
   if (!LISTEN.test(listen)) refuse(site.name, "the listen setting (NGINX_LISTEN)", listen);
+  if (!Array.isArray(mounts)) refuse(site.name, "the mounts", mounts);
+  for (const m of mounts) {
+    if (typeof m.path !== "string" || !MOUNT_PATH.test(m.path)) refuse(site.name, "the mount path", m.path);
+    if (typeof m.app !== "string" || !APP_NAME.test(m.app)) refuse(site.name, "the web app", m.app);
+    for (const [what, value] of [["the web app directory (WEB_APPS_ROOT)", m.dir], ["the web app socket", m.socket]] as const) {
+      if (!ROOT_PATH.test(value) || value.split("/").includes("..")) refuse(site.name, what, value);
+    }
+  }
+  if (new Set(mounts.map((m) => m.path)).size !== mounts.length) refuse(site.name, "the mounts (a path twice)", mounts.map((m) => m.path));
+  if (!ROOT_PATH.test(fastcgiParams) || fastcgiParams.split("/").includes("..")) refuse(site.name, "NGINX_FASTCGI_PARAMS", fastcgiParams);
+}
+
+/** The location of a mounted web app: its files, and its PHP scripts passed to its pool. */
+function mountLocation(m: MountedApp, fastcgiParams: string): string[] {
+  const php = [
+    "        location ~ [^/]\\.php$ {",
+    "            if (!-f $request_filename) { return 404; }",
+    `            include ${fastcgiParams};`,
+    "            fastcgi_param SCRIPT_FILENAME $request_filename;",
+    `            fastcgi_pass unix:${m.socket};`,
+    "        }",
+  ];
+  const body = [`        alias ${m.dir}/;`, "        index index.php index.html;", ...php, "    }"];
+  if (m.path === "/") return [`    # web app ${m.app}`, "    location / {", ...body];
+  return [`    # web app ${m.app}`, `    location = ${m.path} { return 301 ${m.path}/; }`, `    location ^~ ${m.path}/ {`, ...body];
 }
 
 /** The nginx server block of a site (pure); refuses a value that is not a plain token (assertRenderable). */
-export function serverBlock(site: WebsiteSnapshot, listen: string, root: string): string[] {
-  assertRenderable(site, listen, root);
+export function serverBlock(site: WebsiteSnapshot, listen: string, root: string, mounts: MountedApp[] = [], fastcgiParams = "/etc/nginx/fastcgi_params"): string[] {
+  assertRenderable(site, listen, root, mounts, fastcgiParams);
+  const sorted = [...mounts].sort((a, b) => a.path.localeCompare(b.path));
   return [
     `# managed by Orchestra: website ${site.name}`,
     "server {",
@@ -63,11 +110,15 @@ export function serverBlock(site: WebsiteSnapshot, listen: string, root: string)
     `    server_name ${site.domains.map((d) => d.name).join(" ")};`,
     `    root ${root};`,
     "    index index.html;",
-    "    location / {",
-    "        try_files $uri $uri/ =404;",
-    "    }",
+    ...(sorted.some((m) => m.path === "/") ? [] : ["    location / {", "        try_files $uri $uri/ =404;", "    }"]),
+    ...sorted.flatMap((m) => mountLocation(m, fastcgiParams)),
     "}",
   ];
+}
+
+/** The site's block as this server renders it (its variables). */
+function blockOf(ctx: Pick<ScriptContext, "variable">, site: WebsiteSnapshot): string[] {
+  return serverBlock(site, ctx.variable("NGINX_LISTEN"), documentRootOf(site, ctx.variable("WEBSITES_ROOT")), mountsOf(ctx, site), ctx.variable("NGINX_FASTCGI_PARAMS"));
 }
 
 // Files replaced or removed keep a backup until nginx accepts the new configuration, so a rejected
@@ -99,7 +150,7 @@ export const websiteBackend = defineBackend(websiteSnapshot, {
     }
     const file = siteFile(ctx, site.name);
     const root = documentRootOf(site, ctx.variable("WEBSITES_ROOT"));
-    const block = serverBlock(site, ctx.variable("NGINX_LISTEN"), root); // checks before any line is written
+    const block = blockOf(ctx, site); // checks before any line is written
     ctx.append(sh`mkdir -p -- ${root}`);
     ctx.append(sh`[ -e ${`${root}/index.html`} ] || printf '<!doctype html><title>%s</title><h1>%s</h1>\\n' ${site.name} ${site.name} > ${`${root}/index.html`}`);
     ctx.append(sh`printf '%s\\n' ${block} > ${`${file}.new`}`);
@@ -130,7 +181,7 @@ export const websiteBackend = defineBackend(websiteSnapshot, {
   },
   expectedFacts(ctx, site) {
     if (!site.enabled || site.domains.length === 0) return { file: "absent" };
-    const block = serverBlock(site, ctx.variable("NGINX_LISTEN"), documentRootOf(site, ctx.variable("WEBSITES_ROOT")));
+    const block = blockOf(ctx, site);
     return { file: createHash("sha256").update(`${block.join("\n")}\n`).digest("hex") };
   },
   commands: {

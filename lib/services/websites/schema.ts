@@ -1,6 +1,36 @@
 import { z } from "zod";
 import { descriptionField } from "../kit";
 import { checkbox } from "@/lib/schemas/common";
+import { APP_NAME } from "../web-apps/schema";
+
+/** A mount path: "/" or "/blog", "/a/b" — plain segments, no trailing slash, no . or .. segment. */
+export const MOUNT_PATH = /^\/(?:(?!\.{1,2}(?:\/|$))[A-Za-z0-9._~-]+(?:\/(?!\.{1,2}(?:\/|$))[A-Za-z0-9._~-]+)*)?$/;
+
+export type Mount = { path: string; app: string };
+
+/** "path app" per line (the form) or a list of such lines (the API), into mounts; problems as issues. */
+const mountsField = z
+  .preprocess((v) => (Array.isArray(v) ? v.join("\n") : v), z.string().default(""))
+  .transform((text, ctx): Mount[] => {
+    const mounts: Mount[] = [];
+    for (const [i, line] of text.split(/\r?\n/).entries()) {
+      const words = line.trim().split(/\s+/).filter(Boolean);
+      if (words.length === 0) continue;
+      const where = `Line ${i + 1}`;
+      if (words.length !== 2) {
+        ctx.addIssue({ code: "custom", message: `${where}: a path and a web app, e.g. "/blog blog".` });
+        continue;
+      }
+      const path = words[0].length > 1 ? words[0].replace(/\/+$/, "") : words[0];
+      const app = words[1].toLowerCase();
+      if (!MOUNT_PATH.test(path) || path.length > 200) ctx.addIssue({ code: "custom", message: `${where}: the path must be / or like /blog (letters, digits, . _ ~ -).` });
+      else if (!APP_NAME.test(app)) ctx.addIssue({ code: "custom", message: `${where}: ${JSON.stringify(words[1])} is not a web app name.` });
+      else if (mounts.some((m) => m.path === path)) ctx.addIssue({ code: "custom", message: `${where}: ${path} is mounted twice.` });
+      else mounts.push({ path, app });
+    }
+    if (mounts.length > 20) ctx.addIssue({ code: "custom", message: "At most 20 mounts." });
+    return mounts;
+  });
 
 const DOMAIN = /^(?=.{1,253}$)(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
 
@@ -20,6 +50,14 @@ export const websiteInput = z.object({
     .pipe(z.string().regex(/^(\/[A-Za-z0-9_.\/-]*)?$/, "An absolute path of letters, digits, _ . - and /, or empty for /srv/www/<name>."))
     .refine((v) => !v.split("/").includes(".."), "No .. in the path.")
     .meta({ label: "Document root", mono: true, hint: "Empty: WEBSITES_ROOT/<name> (default /srv/www/<name>)." }),
+  mounts: mountsField.meta({
+    label: "Web apps",
+    kind: "textarea",
+    mono: true,
+    rows: 2,
+    placeholder: "/blog blog",
+    hint: "One per line: the path and the web app served there (/ for the whole site).",
+  }),
   description: descriptionField,
   enabled: checkbox.meta({ label: "Enabled (served by nginx)", kind: "checkbox", initial: true }),
 });
@@ -36,6 +74,8 @@ export const websiteSnapshot = z.object({
   enabled: z.boolean(),
   description: z.string().default(""),
   domains: z.array(z.object({ name: z.string() })),
+  /** Web apps served at paths, with what nginx needs to pass them their requests. */
+  mounts: z.array(z.object({ path: z.string(), webApp: z.object({ name: z.string(), phpVersion: z.string() }) })).default([]),
   createdAt: z.string().optional(),
   updatedAt: z.string().optional(),
 });
