@@ -9,6 +9,7 @@ import { startNginx } from "../tests/support/nginx";
 import { startBind } from "../tests/support/bind";
 import { startMariadb, startPostgres } from "../tests/support/sql-servers";
 import { startMail } from "../tests/support/mail";
+import { startPhpFpm } from "../tests/support/php-fpm";
 import { SPARE_USERS, USERS } from "./users";
 import { wipeDatabase } from "../tests/support/wipe";
 
@@ -41,9 +42,21 @@ export default async function globalSetup() {
   const nginxes = hosts.map((h) => startNginx({ address: h.address, port: 18082, root: E2E_DIR }));
   // A private Postfix + Dovecot the first host's mail backends write to (e2e/mail.spec.ts).
   const mail = await startMail({ address: "127.0.7.9", smtpPort: 24426, imapPort: 24444 });
+  // A private PHP-FPM master beside the second host's nginx (e2e/web-apps.spec.ts).
+  const fpm = await startPhpFpm();
   writeFileSync(
     HOSTS_FILE,
-    JSON.stringify(hosts.map(({ address, port, sandbox, fingerprint }, i) => ({ address, port, sandbox, fingerprint, nginx: { address, port: 18082, variables: nginxes[i].variables }, mail: i === 0 ? { address: mail.address, smtpPort: mail.smtpPort, imapPort: mail.imapPort, variables: mail.variables } : null }))),
+    JSON.stringify(
+      hosts.map(({ address, port, sandbox, fingerprint }, i) => ({
+        address,
+        port,
+        sandbox,
+        fingerprint,
+        nginx: { address, port: 18082, variables: nginxes[i].variables },
+        mail: i === 0 ? { address: mail.address, smtpPort: mail.smtpPort, imapPort: mail.imapPort, variables: mail.variables } : null,
+        php: i === 1 ? { dir: fpm.dir, variables: fpm.variables } : null,
+      })),
+    ),
   );
   // A named primary and secondary for e2e/dns.spec.ts (the bind9 backends reach them from the hosts).
   const named = await Promise.all(["127.0.7.1", "127.0.7.2"].map((address) => startBind({ address })));
@@ -54,7 +67,7 @@ export default async function globalSetup() {
   return async () => {
     await Promise.all(sql.map((s) => s.stop()));
     await Promise.all(named.map((n) => n.stop()));
-    await Promise.all([...nginxes.map((n) => n.stop()), mail.stop()]);
+    await Promise.all([...nginxes.map((n) => n.stop()), mail.stop(), fpm.stop()]);
     await Promise.all(hosts.map((h) => h.stop()));
   };
 }

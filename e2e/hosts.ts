@@ -10,6 +10,8 @@ export type E2eHost = {
   nginx: { address: string; port: number; variables: Record<string, string> };
   /** The private Postfix + Dovecot of the first host. */
   mail: { address: string; smtpPort: number; imapPort: number; variables: Record<string, string> } | null;
+  /** The private PHP-FPM master beside the second host's nginx. */
+  php: { dir: string; variables: Record<string, string> } | null;
 };
 
 /** The sshd test hosts started by global-setup.ts. */
