@@ -87,12 +87,25 @@ describe("mail on Postfix and Dovecot", () => {
     expect([aliasGone.backend, aliasGone.state]).toEqual(["postfix-virtual", "SUCCESS"]);
     expect(await sendMail(mail, "info@example.test", "after-alias")).toBe("550");
 
+    // renaming the domain renames its mailboxes on Dovecot too: the same login and mail at the new address
+    const domain = await db.mailDomain.findFirstOrThrow();
+    const renamed = await change((tx) => tx.mailDomain.update({ where: { id: domain.id }, data: { name: "renamed.test" } }));
+    expect(renamed.map((r) => [r.backend, r.state]).sort()).toEqual([["dovecot-mailboxes", "SUCCESS"], ["postfix-virtual", "SUCCESS"]]);
+    expect(await imapCount(mail, "alice@renamed.test", "new password 2", "direct")).toBe("1");
+    expect(await imapCount(mail, "alice@example.test", "new password 2")).toBe("NO-LOGIN");
+    // (from loopback, Postfix relays for a domain it does not host: the maps are what says it left)
+    const mailboxesMap = readFileSync(path.join(mail.variables.POSTFIX_MAPS_DIR, "virtual_mailboxes"), "utf8");
+    expect(mailboxesMap).toContain("alice@renamed.test OK");
+    expect(mailboxesMap).not.toContain("example.test");
+    expect(await sendMail(mail, "alice@renamed.test", "after-rename")).toBe("250");
+    await delivered("alice@renamed.test", "new password 2", "after-rename");
+
     const removed = await change((tx) => tx.mailbox.delete({ where: { id: box.id } }));
     expect(removed.every((r) => r.state === "SUCCESS")).toBe(true);
-    expect(await imapCount(mail, "alice@example.test", "new password 2")).toBe("NO-LOGIN");
-    expect(await sendMail(mail, "alice@example.test", "after-removal")).toBe("550");
+    expect(await imapCount(mail, "alice@renamed.test", "new password 2")).toBe("NO-LOGIN");
+    expect(await sendMail(mail, "alice@renamed.test", "after-removal")).toBe("550");
     // MAIL_REMOVE_MAILDIR defaults to no: the mail is kept
-    expect(existsSync(path.join(mail.mailRoot, "example.test/alice/Maildir"))).toBe(true);
+    expect(existsSync(path.join(mail.mailRoot, "renamed.test/alice/Maildir"))).toBe(true);
   });
 
   it("hostile local parts written straight to the database are refused before anything runs", async () => {

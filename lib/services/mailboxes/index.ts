@@ -17,6 +17,8 @@ export const mailboxes = defineService<MailboxSnapshot, MailboxInput, TxDb>({
   snapshot: mailboxSnapshot,
   label: addressOf,
   include: { domain: true },
+  // A renamed domain renames its mailboxes (their addresses and homes): its rows carry their mailboxes.
+  related: [{ model: "MailDomain", mainIds: (row) => ((row.mailboxes as Array<{ id: number }> | undefined) ?? []).map((m) => m.id) }],
   secretFields: ["passwordHash"],
   secretInputs: ["password"],
   ignoredFields: ["description"],
