@@ -25,9 +25,13 @@ echo "== unit tests (SQLite)"
 npx vitest run --exclude tests/up.test.ts --reporter=default --reporter=json --outputFile.json=.tmp/results/unit-sqlite.json
 
 echo "== unit tests (PostgreSQL)"
+# Files that prove a backend's effects on its daemon (BIND, Postfix/Dovecot, PHP-FPM, nginx, MariaDB and
+# PostgreSQL as managed servers) use the database as every other file does: they run once, on SQLite.
+# Everything about the engine, the workers, leases, schedules and the admin's data runs on both.
+DAEMON_TESTS=(tests/dns.test.ts tests/mail.test.ts tests/web-apps.test.ts tests/databases.test.ts tests/websites.test.ts)
 start_private_postgres
 trap stop_private_postgres EXIT
-TEST_DATABASE_URL="$TEST_PG_URL" npx vitest run --exclude tests/up.test.ts --reporter=default --reporter=json --outputFile.json=.tmp/results/unit-postgres.json
+TEST_DATABASE_URL="$TEST_PG_URL" npx vitest run --exclude tests/up.test.ts "${DAEMON_TESTS[@]/#/--exclude=}" --reporter=default --reporter=json --outputFile.json=.tmp/results/unit-postgres.json
 
 echo "== production build"
 npx next build > .tmp/results/build.log 2>&1 || { cat .tmp/results/build.log; exit 1; }
