@@ -3,7 +3,8 @@
 //     against the baseline of serializing the same snapshots to JSON (what storing them costs anyway).
 //  2. end to end: 200 system users saved in one unit of work on one real sshd host (database, outbox,
 //     rendering, SSH, log), against `ssh host bash -s < same-script` with OpenSSH in the same run.
-import { execFileSync, spawnSync } from "node:child_process";
+//  3. worker throughput; 4. script-log pages at 100,000 logs; 5. a drift check of 5,000 pairs.
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -15,6 +16,8 @@ import { SshExecutor } from "../lib/orchestration/executors/ssh";
 import { orchestrate } from "../lib/orchestration/unit-of-work";
 import { runUnitOfWork } from "../lib/orchestration/dispatcher";
 import { Worker } from "../lib/orchestration/worker";
+import { checkDrift } from "../lib/orchestration/drift";
+import { convergence } from "../lib/orchestration/convergence";
 import { createRegistry } from "../lib/services/registry";
 import Database from "better-sqlite3";
 import { createDb, type Db } from "../lib/db-client";
@@ -237,11 +240,75 @@ async function logsBench() {
   }
 }
 
+/**
+ * 5. drift check: 1,000 websites on each of 5 servers (5,000 pairs), all applied, then one drift check
+ *    of everything (render the check scripts, run them, compare, record), against running the same five
+ *    check scripts with OpenSSH (`ssh host bash -s`, the five in parallel) in the same run. Also the
+ *    convergence view's computation of the 5,000 pairs.
+ */
+async function driftBench() {
+  if (process.getuid?.() !== 0) return;
+  const dir = mkdtempSync(path.join(os.tmpdir(), "orchestra-bench-"));
+  const key = clientKey(dir);
+  const hosts = await Promise.all([0, 1, 2, 3, 4].map((i) => startSshHost({ address: `127.0.0.${20 + i}`, port: 22520 + i, clientKeyFile: key, root: dir })));
+  const url = `file:${dir}/drift.db`;
+  await migrate(url);
+  const db = createDb(url);
+  const engine = new Engine({ db, registry: createRegistry(), executor: () => SshExecutor.fromKeyFile(key) });
+  try {
+    for (const [i, h] of hosts.entries()) {
+      const server = await db.server.create({
+        data: { name: `d${i}`, address: h.address, port: h.port, variables: { NGINX_SITES_DIR: path.join(dir, `sites-${i}`), WEBSITES_ROOT: path.join(dir, `www-${i}`), NGINX_TEST: "true", NGINX_RELOAD: "true" } },
+      });
+      await db.route.create({ data: { backend: "nginx-websites", serverId: server.id } });
+    }
+    const unit = await orchestrate(engine, async (tx) => {
+      for (let n = 0; n < 1000; n++) await tx.website.create({ data: { name: `site${n}`, domains: { create: [{ name: `site${n}.test` }] } } });
+    });
+    await runUnitOfWork(engine, unit); // 200 operations per script: the rest of each lane is the worker's
+    const worker = new Worker(engine, { pollMs: 50 });
+    while ((await db.operation.count({ where: { state: { in: ["PENDING", "RUNNING"] } } })) > 0) await worker.tick();
+    const ok = await db.operation.count({ where: { state: "SUCCESS" } });
+    if (ok !== 5000) throw new Error(`drift bench: ${ok} of 5,000 operations succeeded`);
+    const [view, viewMs] = await timedAsync(() => convergence(engine));
+    if (view.pairs.length !== 5000) throw new Error(`drift bench: ${view.pairs.length} pairs`);
+    const [result, ours] = await timedAsync(() => checkDrift(engine));
+    if (result.checked !== 5000 || result.drifted.length !== 0) throw new Error(`drift bench: checked ${result.checked}, drifted ${result.drifted.length}: ${JSON.stringify(result.drifted.slice(0, 3))} ${JSON.stringify([...new Set(result.drifted.map((d) => d.server))])}`);
+    const scripts = await db.scriptLog.findMany({ where: { method: "check" }, select: { script: true, server: { select: { address: true, port: true } } } });
+    const known = path.join(dir, "known_hosts");
+    const ssh = (script: string, address: string, port: number) =>
+      new Promise<void>((resolve, reject) => {
+        const child = spawn("ssh", ["-i", key, "-p", String(port), "-o", `UserKnownHostsFile=${known}`, "-o", "StrictHostKeyChecking=accept-new", "-o", "BatchMode=yes", "-o", "LogLevel=ERROR", `root@${address}`, "bash", "-s"], { stdio: ["pipe", "ignore", "inherit"] });
+        child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`ssh exited ${code}`))));
+        child.stdin.end(script);
+      });
+    const [, raw] = await timedAsync(() => Promise.all(scripts.map((s) => ssh(s.script, s.server.address, s.server.port))));
+    console.log("drift check: 1,000 websites on each of 5 servers (5,000 pairs), nothing drifted");
+    console.log(`  convergence view of the 5,000 pairs: ${viewMs.toFixed(0)} ms`);
+    console.log(`  Orchestra drift check (render, run, compare, record): ${ours.toFixed(0)} ms`);
+    console.log(`  baseline: the same 5 check scripts through OpenSSH, in parallel: ${raw.toFixed(0)} ms → ratio ${(ours / raw).toFixed(2)}×`);
+  } finally {
+    await engine.close();
+    await db.$disconnect();
+    await Promise.all(hosts.map((h) => h.stop()));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const BENCHES: Record<string, () => Promise<void> | void> = {
+  pipeline: pipelineBench,
+  logs: logsBench,
+  "end-to-end": endToEndBench,
+  worker: workerBench,
+  drift: driftBench,
+};
+
+/** `npm run bench` runs them all; `npm run bench -- drift worker` only those. */
 async function main() {
-  await pipelineBench();
-  await logsBench();
-  await endToEndBench();
-  await workerBench();
+  const only = process.argv.slice(2);
+  const unknown = only.filter((n) => !(n in BENCHES));
+  if (unknown.length) throw new Error(`no bench ${unknown.join(", ")}: choose from ${Object.keys(BENCHES).join(", ")}`);
+  for (const [name, bench] of Object.entries(BENCHES)) if (only.length === 0 || only.includes(name)) await bench();
 }
 
 main().catch((error) => {

@@ -86,7 +86,7 @@ async function main(): Promise<number> {
       const result = await checkDrift(engine, { serverId: server?.id, backend: values.backend, model: selection.model, objectIds: ids });
       for (const l of result.logs) console.log(`${l.state.padEnd(8)} log #${l.logId} check of ${l.backend} on ${l.server}`);
       for (const d of result.drifted) console.log(`DRIFTED  ${d.label} on ${d.server} (${d.backend}): ${d.difference}`);
-      console.log(`${result.checked} pair(s) checked, ${result.drifted.length} drifted`);
+      console.log(`${result.checked} pair(s) checked, ${result.drifted.length} drifted${result.skipped ? `, ${result.skipped} not checked (pending, failed or never applied: see the convergence view)` : ""}`);
       if (result.drifted.length) return 2;
       return result.logs.every((l) => l.state === "SUCCESS") ? 0 : 1;
     }

@@ -84,6 +84,9 @@ describe("convergence of (object, server) pairs", () => {
     const pending = (await convergence(engine)).pairs.find((p) => p.label === "cvsite")!;
     expect(pending.state).toBe("pending");
     expect(pending.detail).toMatch(/not queued/);
+    // a pending pair is expected to differ on the server: a drift check leaves it out and says so
+    const skipped = await checkDrift(engine, { backend: "nginx-websites" });
+    expect([skipped.checked, skipped.skipped, skipped.drifted]).toEqual([0, 1, []]);
     await convergePairs(engine, { pairs: [pending] });
     expect(readFileSync(file, "utf8")).toContain("root /srv/www/other;");
     expect(await stateOf("cvsite", "nginx-websites")).toBe("in sync");

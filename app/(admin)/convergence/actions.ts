@@ -44,7 +44,7 @@ export const checkNow = directAction({ role: "operator", schema: scope }, async 
   revalidatePath("/convergence");
   const failed = result.logs.filter((l) => l.state !== "SUCCESS");
   return {
-    message: `Drift check: ${result.checked} pair(s) checked, ${result.drifted.length} drifted${failed.length ? `; ${failed.length} check(s) did not run to the end` : ""}.`,
+    message: `Drift check: ${result.checked} pair(s) checked, ${result.drifted.length} drifted${result.skipped ? `, ${result.skipped} not checked (pending, failed or never applied)` : ""}${failed.length ? `; ${failed.length} check(s) did not run to the end` : ""}.`,
     runs: result.logs.map((l) => ({ logId: l.logId, server: l.server, backend: l.backend, state: l.state, operations: ["drift check"] })),
     notices: result.drifted.slice(0, 20).map((d) => `${d.label} on ${d.server} (${d.backend}) ${d.difference}`),
     redirectTo: back,

@@ -59,7 +59,7 @@ const driftCheck: ScheduleKind<ScopeParams> = {
     const failed = result.logs.filter((l) => l.state !== "SUCCESS");
     return {
       ok: failed.length === 0,
-      message: `${result.checked} pair(s) checked, ${result.drifted.length} drifted${failed.length ? `; ${failed.length} of ${result.logs.length} check(s) did not run to the end (${failed.map((f) => `${f.backend} on ${f.server}: ${f.state}`).slice(0, 5).join(", ")})` : ""}.`,
+      message: `${result.checked} pair(s) checked, ${result.drifted.length} drifted${result.skipped ? `, ${result.skipped} not checked (pending, failed or never applied)` : ""}${failed.length ? `; ${failed.length} of ${result.logs.length} check(s) did not run to the end (${failed.map((f) => `${f.backend} on ${f.server}: ${f.state}`).slice(0, 5).join(", ")})` : ""}.`,
       result: { checked: result.checked, drifted: result.drifted.length, logs: result.logs.map((l) => l.logId) },
     };
   },
