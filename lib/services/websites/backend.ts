@@ -3,11 +3,16 @@
 // domains and a deleted site have no file. Variables are declared below (commands are split into words
 // and each word quoted, so a variable cannot smuggle shell syntax). Command: reload.
 // A new document root gets a placeholder index.html (never overwritten), so a site answers at once.
+// HTTPS (./https.ts): a site with HTTPS on gets a certificate from the server's ACME directory after the
+// HTTP configuration is live, then its HTTPS block, tested and reloaded again; removing HTTPS or the
+// site removes its certificate. Command: encrypt (obtain or renew now).
 import { createHash } from "node:crypto";
 import type { ScriptContext, VariableSpec } from "@/lib/orchestration/backend";
 import { raw, sh } from "@/lib/orchestration/shell";
 import { defineBackend } from "../kit";
 import { websiteSnapshot, type WebsiteSnapshot } from "./schema";
+import { recordCertificates } from "./certificates";
+import { ACME_VARIABLES, certificateDomains, httpsBlocks, httpsPaths, involvesHttps, prepareHttps, sitesOf, wantsHttps } from "./https";
 
 export type { WebsiteSnapshot };
 
@@ -17,6 +22,7 @@ export const NGINX_VARIABLES: Record<string, VariableSpec> = {
   NGINX_TEST: { default: "nginx -t", description: "Checks the configuration before a reload; a rejected change is rolled back.", command: true },
   NGINX_RELOAD: { default: "nginx -s reload", description: "Reloads nginx once per script when something changed.", command: true },
   WEBSITES_ROOT: { default: "/srv/www", description: "Document root of a site without one: WEBSITES_ROOT/<name>." },
+  ...ACME_VARIABLES,
 };
 
 export function documentRootOf(site: Pick<WebsiteSnapshot, "documentRoot" | "name">, root = "/srv/www"): string {
@@ -45,7 +51,7 @@ function refuse(site: unknown, what: string, value: unknown): never {
  * Checks every value that enters the configuration language, whatever wrote the row: the form
  * validates too, but a backend renders what is in the database.
  */
-export function assertRenderable(site: WebsiteSnapshot, listen: string, root: string): void {
+export function assertRenderable(site: Pick<WebsiteSnapshot, "name" | "domains">, listen: string, root: string): void {
   if (typeof site.name !== "string" || !SITE_NAME.test(site.name)) refuse(site.name, "the site name", site.name);
   if (!Array.isArray(site.domains)) refuse(site.name, "the domain list", site.domains);
   for (const d of site.domains) if (typeof d?.name !== "string" || !SERVER_NAME.test(d.name)) refuse(site.name, "the domain", d?.name);
@@ -54,7 +60,7 @@ export function assertRenderable(site: WebsiteSnapshot, listen: string, root: st
 }
 
 /** The nginx server block of a site (pure); refuses a value that is not a plain token (assertRenderable). */
-export function serverBlock(site: WebsiteSnapshot, listen: string, root: string): string[] {
+export function serverBlock(site: Pick<WebsiteSnapshot, "name" | "domains">, listen: string, root: string): string[] {
   assertRenderable(site, listen, root);
   return [
     `# managed by Orchestra: website ${site.name}`,
@@ -86,9 +92,11 @@ export const websiteBackend = defineBackend(websiteSnapshot, {
   method: "ssh",
   variables: NGINX_VARIABLES,
   identity: (o) => String(o.name),
-  prepare(ctx) {
+  recordOutput: recordCertificates,
+  prepare(ctx, operations) {
     ctx.append(raw("changed=0; touched=()"));
     ctx.append(sh`mkdir -p -- ${ctx.variable("NGINX_SITES_DIR")}`);
+    if (involvesHttps(operations)) prepareHttps(ctx);
   },
   save(ctx, site, { before }) {
     if (typeof site.name !== "string" || !SITE_NAME.test(site.name)) refuse(site.name, "the site name", site.name);
@@ -102,6 +110,15 @@ export const websiteBackend = defineBackend(websiteSnapshot, {
     const block = serverBlock(site, ctx.variable("NGINX_LISTEN"), root); // checks before any line is written
     ctx.append(sh`mkdir -p -- ${root}`);
     ctx.append(sh`[ -e ${`${root}/index.html`} ] || printf '<!doctype html><title>%s</title><h1>%s</h1>\\n' ${site.name} ${site.name} > ${`${root}/index.html`}`);
+    if (wantsHttps(site)) {
+      // Without a (valid) certificate the HTTP block goes live first, so nginx can answer the challenge;
+      // the certificate is obtained in `commit`, after the reload.
+      const paths = httpsPaths(ctx, site);
+      const listen = ctx.variable("NGINX_LISTEN");
+      ctx.append(sh`if has_certificate ${paths.certDir}; then write_site ${file} ${httpsBlocks(site, listen, root, paths, true)}; else write_site ${file} ${httpsBlocks(site, listen, root, paths, false)}; fi`);
+      ctx.append(sh`covers ${paths.certDir} ${certificateDomains(site)} || wanted[${site.name}]=1`);
+      return;
+    }
     ctx.append(sh`printf '%s\\n' ${block} > ${`${file}.new`}`);
     ctx.append(sh`if cmp -s -- ${`${file}.new`} ${file}; then rm -f -- ${`${file}.new`}; else`);
     ctx.append(sh`  if [ -e ${file} ]; then cp -p -- ${file} ${`${file}.orchestra-bak`}; fi`);
@@ -111,7 +128,7 @@ export const websiteBackend = defineBackend(websiteSnapshot, {
   delete(ctx, site) {
     removeFile(ctx, site.name);
   },
-  commit(ctx) {
+  commit(ctx, operations) {
     ctx.append(raw(`if [ "$changed" = 1 ]; then`));
     ctx.append(sh`  if ! ${ctx.command("NGINX_TEST")}; then`);
     ctx.append(raw(`    for f in "\${touched[@]}"; do if [ -e "$f.orchestra-bak" ]; then mv -f -- "$f.orchestra-bak" "$f"; else rm -f -- "$f"; fi; done`));
@@ -121,6 +138,7 @@ export const websiteBackend = defineBackend(websiteSnapshot, {
     ctx.append(raw(`  for f in "\${touched[@]}"; do rm -f -- "$f.orchestra-bak"; done`));
     ctx.append(sh`  ${ctx.command("NGINX_RELOAD")}`);
     ctx.append(raw("fi"));
+    if (involvesHttps(operations)) commitHttps(ctx, operations);
   },
   // Drift: the site's file as the server has it (its hash), against the block it should hold.
   check(ctx, site) {
@@ -130,7 +148,9 @@ export const websiteBackend = defineBackend(websiteSnapshot, {
   },
   expectedFacts(ctx, site) {
     if (!site.enabled || site.domains.length === 0) return { file: "absent" };
-    const block = serverBlock(site, ctx.variable("NGINX_LISTEN"), documentRootOf(site, ctx.variable("WEBSITES_ROOT")));
+    const root = documentRootOf(site, ctx.variable("WEBSITES_ROOT"));
+    const block = serverBlock(site, ctx.variable("NGINX_LISTEN"), root);
+    if (wantsHttps(site)) return { file: createHash("sha256").update(`${httpsBlocks(site, ctx.variable("NGINX_LISTEN"), root, httpsPaths(ctx, site), true).join("\n")}\n`).digest("hex") };
     return { file: createHash("sha256").update(`${block.join("\n")}\n`).digest("hex") };
   },
   commands: {
@@ -142,5 +162,61 @@ export const websiteBackend = defineBackend(websiteSnapshot, {
         ctx.append(raw(`changed=1`));
       },
     },
+    encrypt: {
+      title: "Obtain or renew the certificate",
+      description: "Asks the server's ACME directory for a new certificate for the site's HTTPS domains now (even if the current one is still valid), installs it and reloads nginx.",
+      confirm: "Request a new certificate from the ACME authority?",
+      run(ctx, site) {
+        if (!SITE_NAME.test(site.name)) refuse(site.name, "the site name", site.name);
+        if (!wantsHttps(site)) {
+          ctx.append(sh`echo ${`website ${site.name}: HTTPS is off, the site is disabled or it has no domain a certificate can name: nothing to encrypt`} >&2; exit 1`);
+          return;
+        }
+        ctx.append(sh`wanted[${site.name}]=1; force[${site.name}]=1`);
+      },
+    },
   },
 });
+
+/**
+ * After the HTTP configuration is live: obtain the certificates the sites lack (or were asked to renew),
+ * write their HTTPS blocks, test (rolling back on a rejection) and reload once more; then remove the
+ * certificates of sites that no longer have HTTPS, and report every certificate for Orchestra to keep.
+ * A certificate that could not be obtained leaves the site as it was and fails the run.
+ */
+function commitHttps(ctx: ScriptContext, operations: Parameters<NonNullable<typeof websiteBackend.commit>>[1]) {
+  const keep = sitesOf(operations, (op) => op.after).filter(wantsHttps);
+  const kept = new Set(keep.map((s) => s.name));
+  const removals = new Set<string>();
+  for (const site of [...sitesOf(operations, (op) => op.before), ...sitesOf(operations, (op) => op.after)]) {
+    if (site.https !== "off" && !kept.has(site.name) && SITE_NAME.test(site.name)) removals.add(site.name);
+  }
+  const listen = ctx.variable("NGINX_LISTEN");
+  ctx.append(raw(`if [ "$changed" = 1 ] && [ "\${#wanted[@]}" -gt 0 ]; then sleep 1; fi # the reloaded workers answer the challenge`));
+  ctx.append(raw("changed=0; touched=(); renewed=0"));
+  for (const site of keep) {
+    const root = documentRootOf(site, ctx.variable("WEBSITES_ROOT"));
+    const paths = httpsPaths(ctx, site);
+    const block = httpsBlocks(site, listen, root, paths, true);
+    assertRenderable(site, listen, root);
+    ctx.append(sh`if [ "\${wanted[${site.name}]:-}" = 1 ]; then`);
+    ctx.append(sh`  if obtain ${site.name} ${certificateDomains(site)}; then write_site ${siteFile(ctx, site.name)} ${block}; renewed=1;`);
+    ctx.append(sh`  else acme_failed=1; failed_sites[${site.name}]=1; echo ${`website ${site.name}: no certificate was obtained (the client's message is above); its configuration was left as it was`} >&2; fi`);
+    ctx.append(raw("fi"));
+  }
+  ctx.append(raw(`if [ "$changed" = 1 ] || [ "$renewed" = 1 ]; then`));
+  ctx.append(sh`  if ! ${ctx.command("NGINX_TEST")}; then`);
+  ctx.append(raw(`    for f in "\${touched[@]}"; do if [ -e "$f.orchestra-bak" ]; then mv -f -- "$f.orchestra-bak" "$f"; else rm -f -- "$f"; fi; done`));
+  ctx.append(raw(`    echo "nginx rejected the HTTPS configuration: the previous files were restored" >&2`));
+  ctx.append(raw("    exit 1"));
+  ctx.append(raw("  fi"));
+  ctx.append(raw(`  for f in "\${touched[@]}"; do rm -f -- "$f.orchestra-bak"; done`));
+  ctx.append(sh`  ${ctx.command("NGINX_RELOAD")}`);
+  ctx.append(raw("fi"));
+  for (const name of [...removals].sort()) ctx.append(sh`remove_certificate ${name}`);
+  for (const site of keep) {
+    const { certDir } = httpsPaths(ctx, site);
+    ctx.append(sh`if [ "\${failed_sites[${site.name}]:-}" = 1 ]; then report_certificate ${site.name} ${certDir} failed; else report_certificate ${site.name} ${certDir} valid; fi`);
+  }
+  ctx.append(raw(`[ "$acme_failed" = 0 ] || exit 1`));
+}

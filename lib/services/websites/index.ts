@@ -4,15 +4,16 @@ import { UserError } from "@/lib/actions/state";
 import { defineService } from "../kit";
 import { websiteBackend } from "./backend";
 import { websiteIndexBackend } from "./index-backend";
-import { websiteInput, websiteSnapshot, type WebsiteInput, type WebsiteSnapshot } from "./schema";
+import { HTTPS_LABELS, refineWebsite, websiteInput, websiteSnapshot, type WebsiteInput, type WebsiteSnapshot } from "./schema";
 
 export const websites = defineService<WebsiteSnapshot, WebsiteInput, TxDb>({
   slug: "websites",
   title: "Websites",
   singular: "website",
-  description: "nginx server blocks, one per site, reloaded once per change.",
+  description: "nginx server blocks, one per site, reloaded once per change; HTTPS with certificates from an ACME authority.",
   model: "Website",
   input: websiteInput,
+  refine: refineWebsite,
   snapshot: websiteSnapshot,
   label: (s) => s.name,
   include: { domains: true },
@@ -25,6 +26,7 @@ export const websites = defineService<WebsiteSnapshot, WebsiteInput, TxDb>({
       { label: "Name", value: (s) => s.name, mono: true },
       { label: "Domains", value: (s) => s.domains.map((d) => d.name).join(" ") || "none", mono: true },
       { label: "Document root", value: (s) => s.documentRoot || "default", mono: true },
+      { label: "HTTPS", value: (s) => HTTPS_LABELS[s.https] ?? s.https },
       { label: "Enabled", value: (s) => s.enabled },
     ],
     search: (q, { insensitive }) => {
@@ -33,6 +35,7 @@ export const websites = defineService<WebsiteSnapshot, WebsiteInput, TxDb>({
     },
     filters: [
       { name: "enabled", label: "Enabled", options: [{ value: "yes", label: "Enabled", where: { enabled: true } }, { value: "no", label: "Disabled", where: { enabled: false } }] },
+      { name: "https", label: "HTTPS", options: [{ value: "off", label: "Off", where: { https: "off" } }, { value: "on", label: "On or redirect", where: { https: { in: ["on", "redirect"] } } }] },
       { name: "domains", label: "Domains", options: [{ value: "none", label: "Without domains", where: { domains: { none: {} } } }] },
     ],
     sorts: [
