@@ -39,7 +39,7 @@ export const websiteInput = z.object({
     .default("")
     .transform((v) => [...new Set(v.toLowerCase().split(/[\s,]+/).filter(Boolean))])
     .pipe(z.array(z.string().regex(DOMAIN, "Each domain like www.example.net.").refine((d) => !d.startsWith("*."), "A wildcard needs a DNS challenge: list plain names.")).max(50, "At most 50 domains."))
-    .meta({ label: "Certificate domains", kind: "list", mono: true, hint: "Empty: every domain of the site. Otherwise the ones the certificate covers (each must be one of the site's domains)." }),
+    .meta({ label: "Certificate covers", kind: "list", mono: true, hint: "Empty: every domain of the site. Otherwise the ones the certificate covers (each must be one of the site's domains)." }),
   description: descriptionField,
   enabled: checkbox.meta({ label: "Enabled (served by nginx)", kind: "checkbox", initial: true }),
 });
