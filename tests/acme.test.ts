@@ -12,6 +12,8 @@ import { runSelection } from "../lib/orchestration/manual";
 import { renderScript } from "../lib/orchestration/script";
 import { scheduleKind } from "../lib/orchestration/schedules/kinds";
 import { websiteBackend } from "../lib/services/websites/backend";
+import { certificateLines } from "../lib/services/websites/certificates";
+import { fetchExpiringCertificates } from "../lib/data/certificates";
 import { resetDb, testDb } from "./db";
 import { fetchSite } from "./support/nginx";
 import { startPebble, type Pebble } from "./support/pebble";
@@ -120,6 +122,10 @@ describe("websites over HTTPS with ACME certificates", () => {
     expect(row.domains).toEqual(["shop.test", "www.shop.test"]);
     expect(Math.abs(row.notAfter!.getTime() - cert.validTo.getTime())).toBeLessThan(2000);
     expect(row.lastError).toBe("");
+    // the admin's "expiring within 30 days" list: not yet, but 30 days before its end it is
+    expect(await fetchExpiringCertificates(db, 30)).toEqual([]);
+    const soon = await fetchExpiringCertificates(db, 30, new Date(cert.validTo.getTime() - 29 * 86_400_000));
+    expect(soon.map((c) => [c.website.name, c.server.name, c.domains])).toEqual([["shop", "web", ["shop.test", "www.shop.test"]]]);
   }, 40_000);
 
   it("redirects HTTP to HTTPS when asked, without asking for another certificate", async () => {
@@ -226,4 +232,22 @@ describe("websites over HTTPS with ACME certificates", () => {
     expect(reports[0].state).toBe("FAILURE");
     expect((await logOf(reports[0].logId)).stderr).toMatch(/HTTPS is off/);
   }, 20_000);
+
+  it("refuses ACME settings that cannot enter nginx's configuration or certbot's arguments; reads only well-formed report lines", () => {
+    const site = { id: 1, name: "shop", documentRoot: "", enabled: true, https: "on", httpsDomains: [], description: "", domains: [{ name: "shop.test" }] };
+    const op = [{ backend: "nginx-websites", action: "save", model: "Website", objectId: "1", objectLabel: "shop", before: null, after: site as never }];
+    const server = (variables: Record<string, string>) => ({ id: 1, name: "web", address: ADDRESS, port: 22, sshUser: "root", hostKeyFingerprint: null, os: "linux", variables }) as never;
+    expect(() => renderScript(websiteBackend, server({ ACME_WEBROOT: "/var/www/acme; include /etc/shadow" }), op)).toThrow(/ACME_WEBROOT/);
+    expect(() => renderScript(websiteBackend, server({ ACME_CONFIG_DIR: "/etc/../root" }), op)).toThrow(/ACME_CONFIG_DIR/);
+    expect(() => renderScript(websiteBackend, server({ NGINX_LISTEN_TLS: "443" }), op)).toThrow(/NGINX_LISTEN_TLS/);
+    expect(() => renderScript(websiteBackend, server({ NGINX_LISTEN_TLS: "443 ssl; return 200" }), op)).toThrow(/NGINX_LISTEN_TLS/);
+    // the directory and the e-mail are certbot arguments: quoted words, whatever they hold
+    const text = renderScript(websiteBackend, server({ ACME_DIRECTORY: "https://x/$(reboot)", ACME_EMAIL: "a'b@x.test" }), op).text;
+    expect(text).toContain(`--server 'https://x/$(reboot)'`);
+    expect(text).toContain(`--email 'a'\\''b@x.test'`);
+    expect(certificateLines("orchestra-certificate site=a state=valid notAfter=2031-01-01T00:00:00Z domains=a.test,b.test\norchestra-certificate site=../x state=valid\n  orchestra-certificate site=b state=absent\norchestra-certificate site=c state=valid notAfter=soon domains=x")).toEqual([
+      { site: "a", state: "valid", notAfter: new Date("2031-01-01T00:00:00Z"), domains: ["a.test", "b.test"] },
+      { site: "b", state: "absent", notAfter: null, domains: [] },
+    ]);
+  });
 });
