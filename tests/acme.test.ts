@@ -14,6 +14,7 @@ import { scheduleKind } from "../lib/orchestration/schedules/kinds";
 import { websiteBackend } from "../lib/services/websites/backend";
 import { certificateLines } from "../lib/services/websites/certificates";
 import { fetchExpiringCertificates } from "../lib/data/certificates";
+import { websites } from "../lib/services/websites";
 import { resetDb, testDb } from "./db";
 import { fetchSite } from "./support/nginx";
 import { startPebble, type Pebble } from "./support/pebble";
@@ -245,6 +246,12 @@ describe("websites over HTTPS with ACME certificates", () => {
     const text = renderScript(websiteBackend, server({ ACME_DIRECTORY: "https://x/$(reboot)", ACME_EMAIL: "a'b@x.test" }), op).text;
     expect(text).toContain(`--server 'https://x/$(reboot)'`);
     expect(text).toContain(`--email 'a'\\''b@x.test'`);
+    // the form: certificate domains must be the site's own, wildcards need a DNS challenge
+    const form = (fields: Record<string, string>) => websites.createSchema.safeParse({ name: "shop", domains: "shop.test www.shop.test", ...fields });
+    expect(form({ https: "redirect", httpsDomains: "www.shop.test" }).success).toBe(true);
+    expect(form({ https: "on", httpsDomains: "other.test" }).error?.issues[0]).toMatchObject({ path: ["httpsDomains"], message: "Not a domain of this site: other.test." });
+    expect(form({ https: "sometimes" }).error?.issues[0]).toMatchObject({ path: ["https"] });
+    expect(form({ domains: "*.shop.test", https: "on" }).error?.issues[0]).toMatchObject({ path: ["httpsDomains"], message: expect.stringMatching(/wildcard/) });
     expect(certificateLines("orchestra-certificate site=a state=valid notAfter=2031-01-01T00:00:00Z domains=a.test,b.test\norchestra-certificate site=../x state=valid\n  orchestra-certificate site=b state=absent\norchestra-certificate site=c state=valid notAfter=soon domains=x")).toEqual([
       { site: "a", state: "valid", notAfter: new Date("2031-01-01T00:00:00Z"), domains: ["a.test", "b.test"] },
       { site: "b", state: "absent", notAfter: null, domains: [] },

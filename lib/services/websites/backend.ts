@@ -7,6 +7,7 @@
 // HTTP configuration is live, then its HTTPS block, tested and reloaded again; removing HTTPS or the
 // site removes its certificate. Command: encrypt (obtain or renew now).
 import { createHash } from "node:crypto";
+import type { PendingOperation } from "@/lib/orchestration/types";
 import type { ScriptContext, VariableSpec } from "@/lib/orchestration/backend";
 import { raw, sh } from "@/lib/orchestration/shell";
 import { defineBackend } from "../kit";
@@ -184,7 +185,7 @@ export const websiteBackend = defineBackend(websiteSnapshot, {
  * certificates of sites that no longer have HTTPS, and report every certificate for Orchestra to keep.
  * A certificate that could not be obtained leaves the site as it was and fails the run.
  */
-function commitHttps(ctx: ScriptContext, operations: Parameters<NonNullable<typeof websiteBackend.commit>>[1]) {
+function commitHttps(ctx: ScriptContext, operations: readonly PendingOperation[]) {
   const keep = sitesOf(operations, (op) => op.after).filter(wantsHttps);
   const kept = new Set(keep.map((s) => s.name));
   const removals = new Set<string>();
@@ -197,8 +198,8 @@ function commitHttps(ctx: ScriptContext, operations: Parameters<NonNullable<type
   for (const site of keep) {
     const root = documentRootOf(site, ctx.variable("WEBSITES_ROOT"));
     const paths = httpsPaths(ctx, site);
-    const block = httpsBlocks(site, listen, root, paths, true);
     assertRenderable(site, listen, root);
+    const block = httpsBlocks(site, listen, root, paths, true);
     ctx.append(sh`if [ "\${wanted[${site.name}]:-}" = 1 ]; then`);
     ctx.append(sh`  if obtain ${site.name} ${certificateDomains(site)}; then write_site ${siteFile(ctx, site.name)} ${block}; renewed=1;`);
     ctx.append(sh`  else acme_failed=1; failed_sites[${site.name}]=1; echo ${`website ${site.name}: no certificate was obtained (the client's message is above); its configuration was left as it was`} >&2; fi`);
