@@ -56,3 +56,8 @@ export function expiresIn(notAfter: Date | null, now = new Date()): string {
   if (notAfter.getTime() <= now.getTime()) return `expired ${Math.max(0, -days - 1)} day(s) ago`;
   return days === 0 ? "within a day" : `in ${days} day(s)`;
 }
+
+/** The active schedules that renew certificates (none: nothing renews them). */
+export async function renewalSchedules(db: Db): Promise<Array<{ id: number; name: string; cron: string }>> {
+  return db.schedule.findMany({ where: { kind: "renew-certificates", active: true }, select: { id: true, name: true, cron: true }, orderBy: { id: "asc" } });
+}
