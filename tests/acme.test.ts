@@ -128,8 +128,20 @@ describe("websites over HTTPS with ACME certificates", () => {
     expect(soon.map((c) => [c.website.name, c.server.name, c.domains])).toEqual([["shop", "web", ["shop.test", "www.shop.test"]]]);
   }, 40_000);
 
-  it("redirects HTTP to HTTPS when asked, without asking for another certificate", async () => {
+  it("an HTTPS configuration nginx rejects is rolled back; redirects HTTP to HTTPS when asked, without asking for another certificate", async () => {
     const id = await siteId("shop");
+    const server = await db.server.findFirstOrThrow();
+    const variables = server.variables as Record<string, string>;
+    const file = path.join(host.nginx.sitesDir, "orchestra-shop.conf");
+    const running = readFileSync(file, "utf8");
+    await db.server.update({ where: { id: server.id }, data: { variables: { ...variables, NGINX_LISTEN_TLS: `${ADDRESS}:99999 ssl` } } });
+    const [rejected] = await host.change((tx) => tx.website.update({ where: { id }, data: { https: "redirect" } }));
+    expect(rejected.state).toBe("FAILURE");
+    expect((await logOf(rejected.logId)).stderr).toMatch(/invalid port[\s\S]*previous files were restored/);
+    expect(readFileSync(file, "utf8")).toBe(running);
+    expect((await peerCertificate("shop.test")).serial).toBe(firstSerial);
+    await db.server.update({ where: { id: server.id }, data: { variables } });
+
     const [report] = await host.change((tx) => tx.website.update({ where: { id }, data: { https: "redirect" } }));
     expect(report.state).toBe("SUCCESS");
     expect((await logOf(report.logId)).stdout).not.toMatch(/Requesting a certificate/);
@@ -221,6 +233,10 @@ describe("websites over HTTPS with ACME certificates", () => {
     const server = { id: 1, name: "web", address: ADDRESS, port: 22, sshUser: "root", hostKeyFingerprint: null, os: "linux", variables: {} } as never;
     const deleted = renderScript(websiteBackend, server, [{ backend: "nginx-websites", action: "delete", model: "Website", objectId: "1", objectLabel: "gone", before: site as never, after: null }]).text;
     expect(deleted).toMatch(/^remove_certificate gone$/m);
+    // a rename: the old name's certificate goes, the new name gets its own
+    const renamed = renderScript(websiteBackend, server, [{ backend: "nginx-websites", action: "save", model: "Website", objectId: "1", objectLabel: "kept", before: site as never, after: { ...site, name: "kept" } as never }]).text;
+    expect(renamed).toMatch(/^remove_certificate gone$/m);
+    expect(renamed).toMatch(/^covers \/etc\/letsencrypt\/live\/orchestra-kept gone\.test \|\| wanted\[kept\]=1$/m);
     const plain = renderScript(websiteBackend, server, [{ backend: "nginx-websites", action: "save", model: "Website", objectId: "1", objectLabel: "gone", before: null, after: { ...site, https: "off" } as never }]).text;
     expect(plain).not.toMatch(/certbot|acme/i);
     // the encrypt command of a site without HTTPS fails and says why, before anything runs
