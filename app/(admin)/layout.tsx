@@ -12,6 +12,7 @@ const NAV = [
   { href: "/operations", label: "Operations" },
   { href: "/logs", label: "Script logs" },
   { href: "/services", label: "Services" },
+  { href: "/certificates", label: "Certificates" },
   { href: "/convergence", label: "Convergence" },
   { href: "/schedules", label: "Schedules" },
   { href: "/settings", label: "Settings" },

@@ -3,6 +3,7 @@ import type { TxDb } from "../orchestration/unit-of-work";
 import { engine } from "../orchestra";
 import { nextOccurrences } from "../orchestration/schedules/cron";
 import { retentionParams, scheduleKinds, scopeParams } from "../orchestration/schedules/kinds";
+import { renewParams } from "../orchestration/schedules/renew-certificates";
 
 /** The next occurrences of a schedule, or none when its expression cannot be read (it was edited in the database). */
 export function upcoming(schedule: { cron: string; timeZone: string; active: boolean }, count = 3): Date[] {
@@ -42,10 +43,11 @@ export async function scheduleChoices(db: TxDb) {
 }
 
 /** Stored params as the form shows them (defaults filled in; unreadable params as the defaults). */
-export type ScheduleParams = { server?: string; backend?: string; maxAgeDays?: number; truncateAfterDays?: number; truncateChars?: number };
+export type ScheduleParams = { server?: string; backend?: string; maxAgeDays?: number; truncateAfterDays?: number; truncateChars?: number; withinDays?: number };
 function paramsOf(kind: string, value: unknown): ScheduleParams {
-  const parsed = (kind === "retention" ? retentionParams : scopeParams).safeParse(value ?? {});
-  return parsed.success ? parsed.data : (kind === "retention" ? retentionParams : scopeParams).parse({});
+  const schema = kind === "retention" ? retentionParams : kind === "renew-certificates" ? renewParams : scopeParams;
+  const parsed = schema.safeParse(value ?? {});
+  return parsed.success ? parsed.data : schema.parse({});
 }
 
 /** Time zones the form suggests (any IANA name is accepted). */

@@ -1,5 +1,6 @@
 // Backends: code that turns operations on one model into commands. A plain typed registry that fails
 // loudly on an unknown name.
+import type { Db } from "../db-client";
 import { declareSecretFields } from "./secret-fields";
 import type { ShellFragment } from "./shell";
 import { ACTIONS, type Action, type PendingOperation, type ServerInfo, type Snapshot } from "./types";
@@ -119,7 +120,15 @@ export type Backend = {
   asksRouter?: readonly string[];
   /** Render a script even when no operation added content (e.g. a sync of the whole config). */
   force?: boolean;
+  /**
+   * Facts a run printed for Orchestra to keep (a certificate's expiry), read from its masked stdout once
+   * its log is settled, whatever its state. Throwing is logged; it never changes the run's outcome.
+   */
+  recordOutput?(db: Db, run: RunOutput): Promise<void>;
 };
+
+/** What `recordOutput` reads of a finished run. */
+export type RunOutput = { serverId: number; logId: number; state: string; stdout: string };
 
 export class BackendRegistry {
   private readonly byName = new Map<string, Backend>();

@@ -183,6 +183,9 @@ export async function runGroup(engine: Engine, serverRow: ServerRow, backendName
     await db.server.updateMany({ where: { id: server.id, hostKeyFingerprint: null }, data: { hostKeyFingerprint: result.pinnedFingerprint } });
   }
   await finish(engine, log.id, opIds, result, mask(stdout), mask(stderr), undefined, options.owner);
+  if (backend.recordOutput) {
+    await backend.recordOutput(db, { serverId: server.id, logId: log.id, state: result.state, stdout: mask(stdout) }).catch((error: Error) => console.error(`[runner] ${backend.name} could not record the output of log #${log.id}: ${error.message}`));
+  }
   return report(result.state, result.exitCode, result.notStarted);
 }
 

@@ -11,7 +11,7 @@ export type ScheduleValues = {
   cron: string;
   timeZone: string;
   active: boolean;
-  params: { server?: string; backend?: string; maxAgeDays?: number; truncateAfterDays?: number; truncateChars?: number };
+  params: { server?: string; backend?: string; maxAgeDays?: number; truncateAfterDays?: number; truncateChars?: number; withinDays?: number };
 };
 
 type Choices = {
@@ -87,6 +87,23 @@ export function ScheduleForm({ action, schedule, choices, zones }: { action: For
           </Field>
           <Field label="Keep characters of output" name="truncateChars" state={state} hint="Head and tail of script, stdout, stderr.">
             <input className="input" inputMode="numeric" {...inputProps("truncateChars", state, p.truncateChars ?? 65536)} />
+          </Field>
+        </fieldset>
+      ) : kind === "renew-certificates" ? (
+        <fieldset className="grid grid-cols-2 gap-4 rounded border border-slate-200 p-3">
+          <legend className="px-1 text-sm font-medium">Which certificates</legend>
+          <Field label="Renew those expiring within (days)" name="withinDays" state={state} hint="And those whose last request failed.">
+            <input className="input" inputMode="numeric" {...inputProps("withinDays", state, p.withinDays ?? 30)} />
+          </Field>
+          <Field label="Server" name="server" state={state}>
+            <select className="input" {...inputProps("server", state, p.server ?? "")}>
+              <option value="">every server</option>
+              {choices.servers.map((s) => (
+                <option key={s} value={s}>
+                  {s}
+                </option>
+              ))}
+            </select>
           </Field>
         </fieldset>
       ) : (

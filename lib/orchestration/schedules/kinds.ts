@@ -7,6 +7,7 @@ import { runSelection } from "../manual";
 import { notifyDrift, notifyUnreachable } from "../notify";
 import { applyRetention, RETENTION_DEFAULTS } from "../retention";
 import { OperatorError } from "../types";
+import { renewCertificates } from "./renew-certificates";
 
 export type KindContext = { scheduleName: string; userId?: number | null };
 export type KindResult = { ok: boolean; message: string; result?: Record<string, unknown> };
@@ -104,7 +105,7 @@ const retention: ScheduleKind<RetentionParams> = {
 };
 
 // (each kind parses its own params before running: the registry forgets their types)
-const KINDS = [driftCheck, sync, retention] as unknown as ReadonlyArray<ScheduleKind<unknown>>;
+const KINDS = [driftCheck, sync, retention, renewCertificates] as unknown as ReadonlyArray<ScheduleKind<unknown>>;
 export const SCHEDULE_KINDS = KINDS.map((k) => k.name);
 
 export function hasScheduleKind(name: string): boolean {

@@ -5,13 +5,19 @@
 // A new document root gets a placeholder index.html (never overwritten), so a site answers at once.
 // A web app mounted at a path is served from its directory (WEB_APPS_ROOT/<app>), its PHP requests
 // passed to the app's PHP-FPM socket (the php-fpm-pools backend's PHP_FPM_SOCKET_DIR, on this server).
+// HTTPS (./https.ts): a site with HTTPS on gets a certificate from the server's ACME directory after the
+// HTTP configuration is live, then its HTTPS block, tested and reloaded again; removing HTTPS or the
+// site removes its certificate. Command: encrypt (obtain or renew now).
 import { createHash } from "node:crypto";
+import type { PendingOperation } from "@/lib/orchestration/types";
 import type { ScriptContext, VariableSpec } from "@/lib/orchestration/backend";
 import { raw, sh } from "@/lib/orchestration/shell";
 import { defineBackend } from "../kit";
 import { socketOf } from "../web-apps/backend";
 import { APP_NAME } from "../web-apps/schema";
 import { MOUNT_PATH, websiteSnapshot, type WebsiteSnapshot } from "./schema";
+import { recordCertificates } from "./certificates";
+import { ACME_VARIABLES, certificateDomains, httpsBlocks, httpsPaths, involvesHttps, prepareHttps, sitesOf, wantsHttps } from "./https";
 
 export type { WebsiteSnapshot };
 
@@ -24,6 +30,7 @@ export const NGINX_VARIABLES: Record<string, VariableSpec> = {
   WEB_APPS_ROOT: { default: "/srv/webapps", description: "Where mounted web apps' files are: WEB_APPS_ROOT/<app>." },
   PHP_FPM_SOCKET_DIR: { default: "/run/php", description: "Where web apps' PHP-FPM pools listen (as for php-fpm-pools; %v is the PHP version)." },
   NGINX_FASTCGI_PARAMS: { default: "/etc/nginx/fastcgi_params", description: "The FastCGI parameters file included for mounted web apps." },
+  ...ACME_VARIABLES,
 };
 
 /** A mounted web app as nginx serves it: the path, the app's files and the socket of its pool. */
@@ -66,7 +73,7 @@ function refuse(site: unknown, what: string, value: unknown): never {
  * Checks every value that enters the configuration language, whatever wrote the row: the form
  * validates too, but a backend renders what is in the database.
  */
-export function assertRenderable(site: WebsiteSnapshot, listen: string, root: string, mounts: MountedApp[] = [], fastcgiParams = "/etc/nginx/fastcgi_params"): void {
+export function assertRenderable(site: Pick<WebsiteSnapshot, "name" | "domains">, listen: string, root: string, mounts: MountedApp[] = [], fastcgiParams = "/etc/nginx/fastcgi_params"): void {
   if (typeof site.name !== "string" || !SITE_NAME.test(site.name)) refuse(site.name, "the site name", site.name);
   if (!Array.isArray(site.domains)) refuse(site.name, "the domain list", site.domains);
   for (const d of site.domains) if (typeof d?.name !== "string" || !SERVER_NAME.test(d.name)) refuse(site.name, "the domain", d?.name);
@@ -100,9 +107,8 @@ function mountLocation(m: MountedApp, fastcgiParams: string): string[] {
 }
 
 /** The nginx server block of a site (pure); refuses a value that is not a plain token (assertRenderable). */
-export function serverBlock(site: WebsiteSnapshot, listen: string, root: string, mounts: MountedApp[] = [], fastcgiParams = "/etc/nginx/fastcgi_params"): string[] {
+export function serverBlock(site: Pick<WebsiteSnapshot, "name" | "domains">, listen: string, root: string, mounts: MountedApp[] = [], fastcgiParams = "/etc/nginx/fastcgi_params"): string[] {
   assertRenderable(site, listen, root, mounts, fastcgiParams);
-  const sorted = [...mounts].sort((a, b) => a.path.localeCompare(b.path));
   return [
     `# managed by Orchestra: website ${site.name}`,
     "server {",
@@ -110,10 +116,26 @@ export function serverBlock(site: WebsiteSnapshot, listen: string, root: string,
     `    server_name ${site.domains.map((d) => d.name).join(" ")};`,
     `    root ${root};`,
     "    index index.html;",
-    ...(sorted.some((m) => m.path === "/") ? [] : ["    location / {", "        try_files $uri $uri/ =404;", "    }"]),
-    ...sorted.flatMap((m) => mountLocation(m, fastcgiParams)),
+    ...siteLocations(mounts, fastcgiParams),
     "}",
   ];
+}
+
+/** What a site serves: its document root at `/` (unless a web app is mounted there) and its mounts. */
+export function siteLocations(mounts: MountedApp[], fastcgiParams: string): string[] {
+  const sorted = [...mounts].sort((a, b) => a.path.localeCompare(b.path));
+  return [
+    ...(sorted.some((m) => m.path === "/") ? [] : ["    location / {", "        try_files $uri $uri/ =404;", "    }"]),
+    ...sorted.flatMap((m) => mountLocation(m, fastcgiParams)),
+  ];
+}
+
+/** The site's locations as this server renders them (checked like the whole block). */
+function locationsOf(ctx: Pick<ScriptContext, "variable">, site: WebsiteSnapshot): string[] {
+  const mounts = mountsOf(ctx, site);
+  const fastcgiParams = ctx.variable("NGINX_FASTCGI_PARAMS");
+  assertRenderable(site, ctx.variable("NGINX_LISTEN"), documentRootOf(site, ctx.variable("WEBSITES_ROOT")), mounts, fastcgiParams);
+  return siteLocations(mounts, fastcgiParams);
 }
 
 /** The site's block as this server renders it (its variables). */
@@ -137,9 +159,11 @@ export const websiteBackend = defineBackend(websiteSnapshot, {
   method: "ssh",
   variables: NGINX_VARIABLES,
   identity: (o) => String(o.name),
-  prepare(ctx) {
+  recordOutput: recordCertificates,
+  prepare(ctx, operations) {
     ctx.append(raw("changed=0; touched=()"));
     ctx.append(sh`mkdir -p -- ${ctx.variable("NGINX_SITES_DIR")}`);
+    if (involvesHttps(operations)) prepareHttps(ctx);
   },
   save(ctx, site, { before }) {
     if (typeof site.name !== "string" || !SITE_NAME.test(site.name)) refuse(site.name, "the site name", site.name);
@@ -153,6 +177,16 @@ export const websiteBackend = defineBackend(websiteSnapshot, {
     const block = blockOf(ctx, site); // checks before any line is written
     ctx.append(sh`mkdir -p -- ${root}`);
     ctx.append(sh`[ -e ${`${root}/index.html`} ] || printf '<!doctype html><title>%s</title><h1>%s</h1>\\n' ${site.name} ${site.name} > ${`${root}/index.html`}`);
+    if (wantsHttps(site)) {
+      // Without a (valid) certificate the HTTP block goes live first, so nginx can answer the challenge;
+      // the certificate is obtained in `commit`, after the reload.
+      const paths = httpsPaths(ctx, site);
+      const listen = ctx.variable("NGINX_LISTEN");
+      const locations = locationsOf(ctx, site);
+      ctx.append(sh`if has_certificate ${paths.certDir}; then write_site ${file} ${httpsBlocks(site, listen, root, paths, true, locations)}; else write_site ${file} ${httpsBlocks(site, listen, root, paths, false, locations)}; fi`);
+      ctx.append(sh`covers ${paths.certDir} ${certificateDomains(site)} || wanted[${site.name}]=1`);
+      return;
+    }
     ctx.append(sh`printf '%s\\n' ${block} > ${`${file}.new`}`);
     ctx.append(sh`if cmp -s -- ${`${file}.new`} ${file}; then rm -f -- ${`${file}.new`}; else`);
     ctx.append(sh`  if [ -e ${file} ]; then cp -p -- ${file} ${`${file}.orchestra-bak`}; fi`);
@@ -162,7 +196,7 @@ export const websiteBackend = defineBackend(websiteSnapshot, {
   delete(ctx, site) {
     removeFile(ctx, site.name);
   },
-  commit(ctx) {
+  commit(ctx, operations) {
     ctx.append(raw(`if [ "$changed" = 1 ]; then`));
     ctx.append(sh`  if ! ${ctx.command("NGINX_TEST")}; then`);
     ctx.append(raw(`    for f in "\${touched[@]}"; do if [ -e "$f.orchestra-bak" ]; then mv -f -- "$f.orchestra-bak" "$f"; else rm -f -- "$f"; fi; done`));
@@ -172,6 +206,7 @@ export const websiteBackend = defineBackend(websiteSnapshot, {
     ctx.append(raw(`  for f in "\${touched[@]}"; do rm -f -- "$f.orchestra-bak"; done`));
     ctx.append(sh`  ${ctx.command("NGINX_RELOAD")}`);
     ctx.append(raw("fi"));
+    if (involvesHttps(operations)) commitHttps(ctx, operations);
   },
   // Drift: the site's file as the server has it (its hash), against the block it should hold.
   check(ctx, site) {
@@ -182,6 +217,10 @@ export const websiteBackend = defineBackend(websiteSnapshot, {
   expectedFacts(ctx, site) {
     if (!site.enabled || site.domains.length === 0) return { file: "absent" };
     const block = blockOf(ctx, site);
+    if (wantsHttps(site)) {
+      const root = documentRootOf(site, ctx.variable("WEBSITES_ROOT"));
+      return { file: createHash("sha256").update(`${httpsBlocks(site, ctx.variable("NGINX_LISTEN"), root, httpsPaths(ctx, site), true, locationsOf(ctx, site)).join("\n")}\n`).digest("hex") };
+    }
     return { file: createHash("sha256").update(`${block.join("\n")}\n`).digest("hex") };
   },
   commands: {
@@ -193,5 +232,60 @@ export const websiteBackend = defineBackend(websiteSnapshot, {
         ctx.append(raw(`changed=1`));
       },
     },
+    encrypt: {
+      title: "Obtain or renew the certificate",
+      description: "Asks the server's ACME directory for a new certificate for the site's HTTPS domains now (even if the current one is still valid), installs it and reloads nginx.",
+      confirm: "Request a new certificate from the ACME authority?",
+      run(ctx, site) {
+        if (!SITE_NAME.test(site.name)) refuse(site.name, "the site name", site.name);
+        if (!wantsHttps(site)) {
+          ctx.append(sh`echo ${`website ${site.name}: HTTPS is off, the site is disabled or it has no domain a certificate can name: nothing to encrypt`} >&2; exit 1`);
+          return;
+        }
+        ctx.append(sh`wanted[${site.name}]=1; force[${site.name}]=1`);
+      },
+    },
   },
 });
+
+/**
+ * After the HTTP configuration is live: obtain the certificates the sites lack (or were asked to renew),
+ * write their HTTPS blocks, test (rolling back on a rejection) and reload once more; then remove the
+ * certificates of sites that no longer have HTTPS, and report every certificate for Orchestra to keep.
+ * A certificate that could not be obtained leaves the site as it was and fails the run.
+ */
+function commitHttps(ctx: ScriptContext, operations: readonly PendingOperation[]) {
+  const keep = sitesOf(operations, (op) => op.after).filter(wantsHttps);
+  const kept = new Set(keep.map((s) => s.name));
+  const removals = new Set<string>();
+  for (const site of [...sitesOf(operations, (op) => op.before), ...sitesOf(operations, (op) => op.after)]) {
+    if (site.https !== "off" && !kept.has(site.name) && SITE_NAME.test(site.name)) removals.add(site.name);
+  }
+  const listen = ctx.variable("NGINX_LISTEN");
+  ctx.append(raw(`if [ "$changed" = 1 ] && [ "\${#wanted[@]}" -gt 0 ]; then sleep 1; fi # the reloaded workers answer the challenge`));
+  ctx.append(raw("changed=0; touched=(); renewed=0"));
+  for (const site of keep) {
+    const root = documentRootOf(site, ctx.variable("WEBSITES_ROOT"));
+    const paths = httpsPaths(ctx, site);
+    const block = httpsBlocks(site, listen, root, paths, true, locationsOf(ctx, site));
+    ctx.append(sh`if [ "\${wanted[${site.name}]:-}" = 1 ]; then`);
+    ctx.append(sh`  if obtain ${site.name} ${certificateDomains(site)}; then write_site ${siteFile(ctx, site.name)} ${block}; renewed=1;`);
+    ctx.append(sh`  else acme_failed=1; failed_sites[${site.name}]=1; echo ${`website ${site.name}: no certificate was obtained (the client's message is above); its configuration was left as it was`} >&2; fi`);
+    ctx.append(raw("fi"));
+  }
+  ctx.append(raw(`if [ "$changed" = 1 ] || [ "$renewed" = 1 ]; then`));
+  ctx.append(sh`  if ! ${ctx.command("NGINX_TEST")}; then`);
+  ctx.append(raw(`    for f in "\${touched[@]}"; do if [ -e "$f.orchestra-bak" ]; then mv -f -- "$f.orchestra-bak" "$f"; else rm -f -- "$f"; fi; done`));
+  ctx.append(raw(`    echo "nginx rejected the HTTPS configuration: the previous files were restored" >&2`));
+  ctx.append(raw("    exit 1"));
+  ctx.append(raw("  fi"));
+  ctx.append(raw(`  for f in "\${touched[@]}"; do rm -f -- "$f.orchestra-bak"; done`));
+  ctx.append(sh`  ${ctx.command("NGINX_RELOAD")}`);
+  ctx.append(raw("fi"));
+  for (const name of [...removals].sort()) ctx.append(sh`remove_certificate ${name}`);
+  for (const site of keep) {
+    const { certDir } = httpsPaths(ctx, site);
+    ctx.append(sh`if [ "\${failed_sites[${site.name}]:-}" = 1 ]; then report_certificate ${site.name} ${certDir} failed; else report_certificate ${site.name} ${certDir} valid; fi`);
+  }
+  ctx.append(raw(`[ "$acme_failed" = 0 ] || exit 1`));
+}

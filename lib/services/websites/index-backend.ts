@@ -8,7 +8,7 @@ import { SERVER_NAME, SITE_NAME } from "./backend";
 import { websiteSnapshot, type WebsiteSnapshot } from "./schema";
 
 /** The map's lines; a name or domain that is not a plain token is refused (the run is ERROR, nothing runs). */
-export function mapLines(sites: readonly WebsiteSnapshot[]): string[] {
+export function mapLines(sites: ReadonlyArray<Pick<WebsiteSnapshot, "name" | "enabled" | "domains">>): string[] {
   const lines = ["# managed by Orchestra: every enabled website of this server"];
   for (const site of sites) {
     if (!site.enabled) continue;

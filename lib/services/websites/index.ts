@@ -4,7 +4,7 @@ import { UserError } from "@/lib/actions/state";
 import { defineService } from "../kit";
 import { websiteBackend } from "./backend";
 import { websiteIndexBackend } from "./index-backend";
-import { websiteInput, websiteSnapshot, type Mount, type WebsiteInput, type WebsiteSnapshot } from "./schema";
+import { HTTPS_LABELS, refineWebsite, websiteInput, websiteSnapshot, type Mount, type WebsiteInput, type WebsiteSnapshot } from "./schema";
 
 /** The web apps' ids of the mounts, or a UserError next to the field naming those that do not exist. */
 async function appIdsOf(db: TxDb, mounts: Mount[]): Promise<Map<string, number>> {
@@ -19,9 +19,10 @@ export const websites = defineService<WebsiteSnapshot, WebsiteInput, TxDb>({
   slug: "websites",
   title: "Websites",
   singular: "website",
-  description: "nginx server blocks, one per site, reloaded once per change.",
+  description: "nginx server blocks, one per site, reloaded once per change; HTTPS with certificates from an ACME authority.",
   model: "Website",
   input: websiteInput,
+  refine: refineWebsite,
   snapshot: websiteSnapshot,
   label: (s) => s.name,
   include: { domains: true, mounts: { select: { path: true, webApp: { select: { name: true, phpVersion: true } } }, orderBy: { path: "asc" } } },
@@ -40,6 +41,7 @@ export const websites = defineService<WebsiteSnapshot, WebsiteInput, TxDb>({
       { label: "Domains", value: (s) => s.domains.map((d) => d.name).join(" ") || "none", mono: true },
       { label: "Document root", value: (s) => s.documentRoot || "default", mono: true },
       { label: "Web apps", value: (s) => s.mounts.map((m) => `${m.path} ${m.webApp.name}`).join(", "), mono: true },
+      { label: "HTTPS", value: (s) => HTTPS_LABELS[s.https] ?? s.https },
       { label: "Enabled", value: (s) => s.enabled },
     ],
     search: (q, { insensitive }) => {
@@ -48,6 +50,7 @@ export const websites = defineService<WebsiteSnapshot, WebsiteInput, TxDb>({
     },
     filters: [
       { name: "enabled", label: "Enabled", options: [{ value: "yes", label: "Enabled", where: { enabled: true } }, { value: "no", label: "Disabled", where: { enabled: false } }] },
+      { name: "https", label: "HTTPS", options: [{ value: "off", label: "Off", where: { https: "off" } }, { value: "on", label: "On or redirect", where: { https: { in: ["on", "redirect"] } } }] },
       { name: "domains", label: "Domains", options: [{ value: "none", label: "Without domains", where: { domains: { none: {} } } }] },
     ],
     sorts: [
@@ -61,6 +64,8 @@ export const websites = defineService<WebsiteSnapshot, WebsiteInput, TxDb>({
     domains: s.domains.map((d) => d.name).join(", "),
     documentRoot: s.documentRoot,
     mounts: s.mounts.map((m) => `${m.path} ${m.webApp.name}`).join("\n"),
+    https: s.https,
+    httpsDomains: s.httpsDomains.join(", "),
     description: s.description,
     enabled: s.enabled,
   }),

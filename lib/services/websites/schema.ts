@@ -34,6 +34,10 @@ const mountsField = z
 
 const DOMAIN = /^(?=.{1,253}$)(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
 
+export const HTTPS_MODES = ["off", "on", "redirect"] as const;
+export type HttpsMode = (typeof HTTPS_MODES)[number];
+export const HTTPS_LABELS: Record<HttpsMode, string> = { off: "Off (HTTP only)", on: "On (HTTP and HTTPS)", redirect: "Redirect HTTP to HTTPS" };
+
 /** The form: its shape gives the fields, `.meta()` their labels. */
 export const websiteInput = z.object({
   name: z.string().trim().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, "Lowercase letters, digits, _ and -; at most 63.").meta({ label: "Name", mono: true, hint: "The site's file name on the server." }),
@@ -58,6 +62,22 @@ export const websiteInput = z.object({
     placeholder: "/blog blog",
     hint: "One per line: the path and the web app served there (/ for the whole site).",
   }),
+  https: z
+    .enum(HTTPS_MODES, "Off, on, or redirect HTTP to HTTPS.")
+    .default("off")
+    .meta({
+      label: "HTTPS",
+      kind: "select",
+      options: HTTPS_MODES.map((value) => ({ value, label: HTTPS_LABELS[value] })),
+      initial: "off",
+      hint: "A certificate from the server's ACME directory (ACME_DIRECTORY), validated over HTTP by this site's nginx and renewed by the renew-certificates schedule.",
+    }),
+  httpsDomains: z
+    .string()
+    .default("")
+    .transform((v) => [...new Set(v.toLowerCase().split(/[\s,]+/).filter(Boolean))])
+    .pipe(z.array(z.string().regex(DOMAIN, "Each domain like www.example.net.").refine((d) => !d.startsWith("*."), "A wildcard needs a DNS challenge: list plain names.")).max(50, "At most 50 domains."))
+    .meta({ label: "Certificate covers", kind: "list", mono: true, hint: "Empty: every domain of the site. Otherwise the ones the certificate covers (each must be one of the site's domains)." }),
   description: descriptionField,
   enabled: checkbox.meta({ label: "Enabled (served by nginx)", kind: "checkbox", initial: true }),
 });
@@ -66,12 +86,23 @@ export type WebsiteInput = z.infer<typeof websiteInput>;
 
 export const websiteSchema = websiteInput;
 
+/** Certificate domains must be the site's own (a site without HTTPS may leave them set: they are kept). */
+export function refineWebsite(input: WebsiteInput, ctx: z.RefinementCtx): void {
+  const foreign = input.httpsDomains.filter((d) => !input.domains.includes(d));
+  if (foreign.length) ctx.addIssue({ code: "custom", path: ["httpsDomains"], message: `Not a domain of this site: ${foreign.join(", ")}.` });
+  if (input.https !== "off" && input.domains.length > 0 && input.httpsDomains.length === 0 && input.domains.every((d) => d.startsWith("*."))) {
+    ctx.addIssue({ code: "custom", path: ["httpsDomains"], message: "A wildcard needs a DNS challenge: list plain names." });
+  }
+}
+
 /** A stored website as backends and route expressions see it (domains included). */
 export const websiteSnapshot = z.object({
   id: z.number().int(),
   name: z.string(),
   documentRoot: z.string(),
   enabled: z.boolean(),
+  https: z.enum(HTTPS_MODES).default("off"),
+  httpsDomains: z.array(z.string()).default([]),
   description: z.string().default(""),
   domains: z.array(z.object({ name: z.string() })),
   /** Web apps served at paths, with what nginx needs to pass them their requests. */

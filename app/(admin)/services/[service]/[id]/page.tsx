@@ -16,6 +16,9 @@ import { engine } from "@/lib/orchestra";
 import { convergence } from "@/lib/orchestration/convergence";
 import { PairsTable } from "@/app/ui/pairs-table";
 import { checkNow } from "@/app/(admin)/convergence/actions";
+import { fetchWebsiteCertificates } from "@/lib/data/certificates";
+import { CertificatesTable } from "@/app/ui/certificates-table";
+import { HTTPS_LABELS, type HttpsMode } from "@/lib/services/websites/schema";
 
 export default async function ServiceObjectPage({ params }: { params: Promise<{ service: string; id: string }> }) {
   const me = await requireUser();
@@ -28,6 +31,7 @@ export default async function ServiceObjectPage({ params }: { params: Promise<{ 
   const { object, secretsSet } = found;
   const servers = await fetchObjectOnServers(db, service.model, id.data);
   const converged = await convergence(engine, { model: service.model, objectIds: [String(id.data)] });
+  const certificates = service.model === "Website" ? await fetchWebsiteCertificates(db, id.data) : null;
   const operator = hasRole(me.role, "operator");
   const label = service.label(object);
   const values = service.formValues ? service.formValues(object) : defaultFormValues(service, object);
@@ -69,6 +73,17 @@ export default async function ServiceObjectPage({ params }: { params: Promise<{ 
                 ))}
               </tbody>
             </table>
+          )}
+          {certificates && (
+            <section aria-labelledby="https" className="mt-4">
+              <h2 id="https" className="mb-2 font-semibold">HTTPS</h2>
+              <p className="mb-2 text-sm" data-testid="https-state">{HTTPS_LABELS[object.https as HttpsMode] ?? String(object.https)}</p>
+              {certificates.length === 0 ? (
+                <p className="text-sm text-slate-500">No certificate reported by a server{object.https === "off" ? "" : " yet"}.</p>
+              ) : (
+                <CertificatesTable rows={certificates} testId="website-certificates" showWebsite={false} />
+              )}
+            </section>
           )}
           <div className="mt-4 mb-2 flex items-center justify-between">
             <h2 className="font-semibold">Convergence</h2>
