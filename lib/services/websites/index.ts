@@ -4,6 +4,7 @@ import { UserError } from "@/lib/actions/state";
 import { defineService } from "../kit";
 import { websiteBackend } from "./backend";
 import { websiteIndexBackend } from "./index-backend";
+import { websiteRegistryBackend } from "./registry-backend";
 import { websiteInput, websiteSnapshot, type WebsiteInput, type WebsiteSnapshot } from "./schema";
 
 export const websites = defineService<WebsiteSnapshot, WebsiteInput, TxDb>({
@@ -19,7 +20,7 @@ export const websites = defineService<WebsiteSnapshot, WebsiteInput, TxDb>({
   // Adding or removing a domain is a change of its website.
   related: [{ model: "WebsiteDomain", mainIds: (row) => [row.websiteId as number] }],
   ignoredFields: ["description"],
-  backends: [websiteBackend, websiteIndexBackend],
+  backends: [websiteBackend, websiteIndexBackend, websiteRegistryBackend],
   list: {
     columns: [
       { label: "Name", value: (s) => s.name, mono: true },
