@@ -3,6 +3,8 @@
 //     against the baseline of serializing the same snapshots to JSON (what storing them costs anyway).
 //  2. end to end: 200 system users saved in one unit of work on one real sshd host (database, outbox,
 //     rendering, SSH, log), against `ssh host bash -s < same-script` with OpenSSH in the same run.
+//  5. commit → applied, registry (agent) against push, on the same change: see ./registry.ts.
+//  `npm run bench -- registry` runs one of them (pipeline, logs, end-to-end, worker, registry).
 import { execFileSync, spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -22,6 +24,7 @@ import { fetchLogs, type LogFilters } from "../lib/data/log-list";
 import { migrate } from "../lib/migrate";
 import type { ServerInfo } from "../lib/orchestration/types";
 import { clientKey, startSshHost } from "../tests/support/ssh-host";
+import { registryBench } from "./registry";
 
 function timed<T>(fn: () => T): [T, number] {
   const start = process.hrtime.bigint();
@@ -237,11 +240,14 @@ async function logsBench() {
   }
 }
 
+// `npm run bench -- registry worker` runs only the named ones
+const BENCHES: Record<string, () => unknown> = { pipeline: pipelineBench, logs: logsBench, "end-to-end": endToEndBench, worker: workerBench, registry: registryBench };
+
 async function main() {
-  await pipelineBench();
-  await logsBench();
-  await endToEndBench();
-  await workerBench();
+  const only = process.argv.slice(2);
+  const unknown = only.filter((name) => !BENCHES[name]);
+  if (unknown.length) throw new Error(`unknown bench ${unknown.join(", ")} (known: ${Object.keys(BENCHES).join(", ")})`);
+  for (const [name, bench] of Object.entries(BENCHES)) if (only.length === 0 || only.includes(name)) await bench();
 }
 
 main().catch((error) => {
