@@ -105,6 +105,9 @@ describe("registry backend and agent", () => {
     expect(logs.at(-1)).toMatchObject({ state: "SUCCESS", method: "agent" });
     expect(logs.at(-1)!.script).toMatch(/quick0: removed|quick0/);
     expect((await db.agent.findUniqueOrThrow({ where: { serverId } })).appliedEtag).toBeTruthy();
+    // pulled, not pushed: no operation was queued for the registry route, the agent's counter moved
+    expect(await db.operation.count({ where: { backend: BACKEND } })).toBe(0);
+    expect((await db.agent.findUniqueOrThrow({ where: { serverId } })).configVersion).toBeGreaterThanOrEqual(6);
   });
 
   it("keeps the site served and retries while Orchestra is down; a change after the restart is applied", async () => {

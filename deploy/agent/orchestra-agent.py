@@ -199,7 +199,13 @@ class Agent:
         pending = self.state.get("pending")
         if pending:
             body = json.dumps(pending).encode("utf-8")
-            self.request("POST", "/api/agent/v1/reports", body, {"Content-Type": "application/json"})
+            try:
+                self.request("POST", "/api/agent/v1/reports", body, {"Content-Type": "application/json"})
+            except urllib.error.HTTPError as e:
+                # a report Orchestra refuses as such would be refused forever: drop it, say so
+                if e.code in (401, 408, 429) or e.code >= 500:
+                    raise
+                log("Orchestra refused the report (%s %s): dropped" % (e.code, e.read()[:300].decode("utf-8", "replace")))
             self.state["pending"] = None
             self.save()
 
@@ -214,7 +220,15 @@ class Agent:
         for spec in specs:
             results.append(apply_backend(spec))
             log("%s: %s" % (spec.get("backend"), results[-1]["state"]))
-        self.state["backends"] = {s["backend"]: {k: s[k] for k in ("directory", "prefix", "suffix", "test", "reload")} for s in config.get("backends", []) if "error" not in s}
+        known = {}
+        for s in config.get("backends", []):
+            if "error" in s:
+                # not rendered this time: what it manages is still what it last said
+                if s["backend"] in self.state.get("backends", {}):
+                    known[s["backend"]] = self.state["backends"][s["backend"]]
+            else:
+                known[s["backend"]] = {k: s[k] for k in ("directory", "prefix", "suffix", "test", "reload")}
+        self.state["backends"] = known
         self.state["version"] = config["version"]
         self.state["pending"] = {"version": config["version"], "agent": VERSION, "results": results}
         self.save()
