@@ -161,7 +161,12 @@ describe("registry backend and agent", () => {
     const again = (q: string) => agentConfig(host.engine, new Request(`http://x/api/agent/v1/config${q}`, { headers: { authorization: `Bearer ${token}`, "if-none-match": etag } }));
     expect((await again("")).status).toBe(304);
     const started = Date.now();
+    const held = [again("?wait=1"), again("?wait=1")];
+    await new Promise((r) => setTimeout(r, 100));
+    // a third long-poll of the same agent is not held open: answered at once
     expect((await again("?wait=1")).status).toBe(304);
+    expect(Date.now() - started).toBeLessThan(700);
+    expect((await Promise.all(held)).map((r) => r.status)).toEqual([304, 304]);
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
   });
 });

@@ -14,6 +14,9 @@ export const COUNTER_POLL_MS = 100;
 export const MAX_WAIT_S = 60;
 const MAX_OUTPUT = 64 * 1024;
 const REPORT_STATES = ["SUCCESS", "FAILURE", "ERROR", "NOTHING"] as const;
+/** Long-polls one agent may hold open on a node at once; more are answered without waiting. */
+const MAX_WAITING = 2;
+const waiting = new Map<number, number>();
 
 function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", ...headers } });
@@ -57,13 +60,23 @@ export async function agentConfig(engine: Engine, request: Request): Promise<Res
   const deadline = Date.now() + wait * 1000;
   const known = (request.headers.get("if-none-match") ?? "").replace(/^W\//, "").replace(/"/g, "").trim();
   let counter = agent.configVersion;
-  for (;;) {
-    const config = await renderRegistry(engine, agent.serverId);
-    if (config.version !== known) return json(config, 200, { etag: `"${config.version}"` });
-    if (Date.now() >= deadline || request.signal.aborted) return new Response(null, { status: 304, headers: { etag: `"${config.version}"`, "cache-control": "no-store" } });
-    const next = await nextVersion(engine, agent, counter, deadline, request.signal);
-    if (next === null) return refused();
-    counter = next;
+  // a stolen or misbehaving token cannot tie up a node with waiting requests
+  const held = (waiting.get(agent.agentId) ?? 0) + 1;
+  waiting.set(agent.agentId, held);
+  const mayWait = held <= MAX_WAITING;
+  try {
+    for (;;) {
+      const config = await renderRegistry(engine, agent.serverId);
+      if (config.version !== known) return json(config, 200, { etag: `"${config.version}"` });
+      if (!mayWait || Date.now() >= deadline || request.signal.aborted) return new Response(null, { status: 304, headers: { etag: `"${config.version}"`, "cache-control": "no-store" } });
+      const next = await nextVersion(engine, agent, counter, deadline, request.signal);
+      if (next === null) return refused();
+      counter = next;
+    }
+  } finally {
+    const left = (waiting.get(agent.agentId) ?? 1) - 1;
+    if (left > 0) waiting.set(agent.agentId, left);
+    else waiting.delete(agent.agentId);
   }
 }
 
