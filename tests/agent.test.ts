@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { agentConfig } from "../lib/agent/api";
 import { installAgent } from "../lib/agent/install";
 import { provisionAgentToken } from "../lib/agent/tokens";
+import { convergence } from "../lib/orchestration/convergence";
 import { orchestrate, type TxDb } from "../lib/orchestration/unit-of-work";
 import { resetDb, testDb } from "./db";
 import { startAgentApi, type AgentApi } from "./support/agent-api";
@@ -105,6 +106,10 @@ describe("registry backend and agent", () => {
     expect(logs.at(-1)).toMatchObject({ state: "SUCCESS", method: "agent" });
     expect(logs.at(-1)!.script).toMatch(/quick0: removed|quick0/);
     expect((await db.agent.findUniqueOrThrow({ where: { serverId } })).appliedEtag).toBeTruthy();
+    // convergence: every pulled site is recorded as applied on the server
+    const { pairs, leftovers } = await convergence(host.engine, { serverId });
+    expect(pairs.filter((p) => p.backend === BACKEND).map((p) => `${p.label} ${p.state}`).sort()).toEqual(["first in sync", ...[1, 2, 3, 4].map((i) => `quick${i} in sync`)]);
+    expect(leftovers).toEqual([]);
     // pulled, not pushed: no operation was queued for the registry route, the agent's counter moved
     expect(await db.operation.count({ where: { backend: BACKEND } })).toBe(0);
     expect((await db.agent.findUniqueOrThrow({ where: { serverId } })).configVersion).toBeGreaterThanOrEqual(6);
@@ -136,6 +141,7 @@ describe("registry backend and agent", () => {
     expect(log.stderr).toMatch(/bogus[\s\S]*previous files were restored/);
     expect(readFileSync(path.join(host.nginx.sitesDir, "orchestra-first.conf"), "utf8")).toBe(good);
     expect((await fetchSite(host.nginx, "first.test")).status).toBe(200);
+    expect((await convergence(host.engine, { serverId })).pairs.find((p) => p.label === "first")?.state).toBe("pending");
     // fixed: the next change applies (the site's new root with it)
     await db.server.update({ where: { id: serverId }, data: { variables } });
     expect((await committed((tx) => tx.website.create({ data: { name: "fixed", domains: { create: [{ name: "fixed.test" }] } } }))).state).toBe("SUCCESS");

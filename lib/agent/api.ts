@@ -6,7 +6,7 @@
 //   POST /api/agent/v1/reports          the agent's results, recorded as script logs of its server.
 // The server is the token's, never a parameter: a token reads its own server's configuration only.
 import type { Engine } from "../orchestration/engine";
-import { agentSignal, isRegistry, renderRegistry } from "../orchestration/registry";
+import { agentSignal, isRegistry, recordPulled, renderRegistry } from "../orchestration/registry";
 import { authenticateAgent, type AgentIdentity } from "./tokens";
 
 /** How often a waiting long-poll looks at its server's counter (a change on another web node). */
@@ -132,8 +132,11 @@ export async function agentReport(engine: Engine, request: Request): Promise<Res
     });
     ids.push(log.id);
   }
-  if (parsed.results.length && parsed.results.every((r) => r.state === "SUCCESS" || r.state === "NOTHING")) {
+  const applied = parsed.results.filter((r) => r.state === "SUCCESS" || r.state === "NOTHING");
+  if (parsed.results.length && applied.length === parsed.results.length) {
     await engine.db.agent.update({ where: { id: agent.agentId }, data: { appliedEtag: parsed.version, appliedAt: new Date() } });
   }
+  // convergence: the pulled objects are applied there, as a push run records them
+  await recordPulled(engine, agent.serverId, parsed.version, applied.map((r) => r.backend));
   return json({ logs: ids }, 201);
 }

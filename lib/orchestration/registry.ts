@@ -9,7 +9,8 @@ import { EventEmitter } from "node:events";
 import type { Backend, RegistryConfig, RenderContext } from "./backend";
 import type { Engine } from "./engine";
 import { syncObjects } from "./sync";
-import { serverInfo, type ServerInfo } from "./types";
+import { withoutSecrets } from "./secret-fields";
+import { serverInfo, type ServerInfo, type Snapshot } from "./types";
 import type { TxDb } from "./unit-of-work";
 
 export function isRegistry(backend: Backend | undefined): boolean {
@@ -74,4 +75,51 @@ export function agentSignal(): EventEmitter {
     store.orchestraAgentSignal.setMaxListeners(0);
   }
   return store.orchestraAgentSignal;
+}
+
+/** What one object renders to on a server (its files and roots): the convergence hash of a pulled pair. */
+export function registryObjectHash(backend: Backend, server: ServerInfo, object: Snapshot): string {
+  try {
+    const { files, roots } = backend.render!(renderContext(backend, server), [object]);
+    return createHash("sha256").update(JSON.stringify({ files, roots })).digest("hex").slice(0, 40);
+  } catch (error) {
+    return `refused:${createHash("sha256").update(String((error as Error).message)).digest("hex").slice(0, 16)}`;
+  }
+}
+
+/**
+ * After an agent reported `version` applied for these backends: when that is still the server's
+ * current configuration, each object it holds is recorded as applied there (AppliedState, as a push
+ * run records it) and objects it no longer holds are forgotten. An older version is left to the
+ * report of the newer one.
+ */
+export async function recordPulled(engine: Engine, serverId: number, version: string, backendNames: readonly string[]): Promise<void> {
+  if (backendNames.length === 0) return;
+  const current = await renderRegistry(engine, serverId);
+  if (current.version !== version) return;
+  const row = await engine.db.server.findUniqueOrThrow({ where: { id: serverId } });
+  const server = serverInfo(row);
+  for (const entry of current.backends) {
+    if ("error" in entry || !backendNames.includes(entry.backend)) continue;
+    const backend = engine.registry.get(entry.backend);
+    const objects = await syncObjects(engine, backend.name, serverId);
+    const ids = objects.map((o) => String(o.id));
+    await engine.db.appliedState.deleteMany({ where: { serverId, backend: backend.name, model: backend.model, objectId: { notIn: ids } } });
+    for (const object of objects) {
+      const objectId = String(object.id);
+      const data = {
+        hash: registryObjectHash(backend, server, object),
+        snapshot: withoutSecrets(backend.model, object) as object,
+        objectLabel: backend.label?.(object) ?? String(object.name ?? objectId),
+        appliedAt: new Date(),
+        drift: null,
+        checkedAt: null,
+      };
+      await engine.db.appliedState.upsert({
+        where: { serverId_backend_model_objectId: { serverId, backend: backend.name, model: backend.model, objectId } },
+        create: { serverId, backend: backend.name, model: backend.model, objectId, ...data },
+        update: data,
+      });
+    }
+  }
 }
