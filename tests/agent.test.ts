@@ -2,13 +2,14 @@
 // over a real sshd by "Install agent", pulls the websites' nginx configuration from the agent API (the
 // route handlers' code, served in this process) and applies it to a real nginx. Measured from commit to
 // the agent's report of the applied change.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { agentConfig } from "../lib/agent/api";
 import { installAgent } from "../lib/agent/install";
 import { provisionAgentToken } from "../lib/agent/tokens";
 import { convergence } from "../lib/orchestration/convergence";
+import { bumpAgents } from "../lib/orchestration/registry";
 import { orchestrate, type TxDb } from "../lib/orchestration/unit-of-work";
 import { resetDb, testDb } from "./db";
 import { startAgentApi, type AgentApi } from "./support/agent-api";
@@ -146,6 +147,18 @@ describe("registry backend and agent", () => {
     await db.server.update({ where: { id: serverId }, data: { variables } });
     expect((await committed((tx) => tx.website.create({ data: { name: "fixed", domains: { create: [{ name: "fixed.test" }] } } }))).state).toBe("SUCCESS");
     expect(readFileSync(path.join(host.nginx.sitesDir, "orchestra-first.conf"), "utf8")).toContain(`root ${host.nginx.webRoot}/moved;`);
+  });
+
+  it("removes the sites it manages when the server's registry route goes, and nothing else", async () => {
+    const before = api.reports.length;
+    await db.route.updateMany({ where: { serverId, backend: BACKEND }, data: { active: false } });
+    // (the admin's route change does this in its unit of work, with the moves)
+    await orchestrate(host.engine, (tx) => bumpAgents(tx, [serverId]));
+    await waitFor("the agent's report", async () => api.reports.length > before, 10_000, 5);
+    expect(api.reports.at(-1)!.body.results).toMatchObject([{ backend: BACKEND, state: "SUCCESS" }]);
+    expect(readdirSync(host.nginx.sitesDir).filter((f) => f.startsWith("orchestra-"))).toEqual([]);
+    expect(await db.appliedState.count({ where: { serverId } })).toBe(0);
+    await waitFor("first gone", async () => (await fetchSite(host.nginx, "first.test")).status === 404, 5000, 20);
   });
 
   it("serves a token its own server's configuration only", async () => {

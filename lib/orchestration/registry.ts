@@ -99,6 +99,9 @@ export async function recordPulled(engine: Engine, serverId: number, version: st
   if (current.version !== version) return;
   const row = await engine.db.server.findUniqueOrThrow({ where: { id: serverId } });
   const server = serverInfo(row);
+  // a backend no longer routed here, whose files the agent removed: nothing of it is applied any more
+  const gone = backendNames.filter((name) => !current.backends.some((b) => b.backend === name));
+  if (gone.length) await engine.db.appliedState.deleteMany({ where: { serverId, backend: { in: gone } } });
   for (const entry of current.backends) {
     if ("error" in entry || !backendNames.includes(entry.backend)) continue;
     const backend = engine.registry.get(entry.backend);
