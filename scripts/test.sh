@@ -14,6 +14,7 @@ rm -f .tmp/results/*.json
 echo "== setup"
 ensure_apt chromium openssh-server postgresql nginx-light mariadb-server mariadb-client postfix dovecot-core dovecot-imapd dovecot-lmtpd php8.2-fpm
 ensure_apt bind9 bind9-dnsutils iproute2   # named, rndc, named-checkzone, dig; ip (loopback addresses for named)
+ensure_apt python3   # the agent (deploy/agent/orchestra-agent.py) in tests/agent.test.ts and the bench
 mkdir -p /run/sshd
 ensure_node_modules
 npm run -s db:generate
