@@ -3,7 +3,9 @@
 //     against the baseline of serializing the same snapshots to JSON (what storing them costs anyway).
 //  2. end to end: 200 system users saved in one unit of work on one real sshd host (database, outbox,
 //     rendering, SSH, log), against `ssh host bash -s < same-script` with OpenSSH in the same run.
-//  3. worker throughput; 4. script-log pages at 100,000 logs; 5. a drift check of 5,000 pairs.
+//  3. worker throughput; 4. script-log pages at 100,000 logs; 5. a drift check of 5,000 pairs;
+//  6. commit → applied, registry (agent) against push, on the same change: see ./registry.ts.
+//  `npm run bench -- registry drift` runs only the named ones.
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -25,6 +27,7 @@ import { fetchLogs, type LogFilters } from "../lib/data/log-list";
 import { migrate } from "../lib/migrate";
 import type { ServerInfo } from "../lib/orchestration/types";
 import { clientKey, startSshHost } from "../tests/support/ssh-host";
+import { registryBench } from "./registry";
 
 function timed<T>(fn: () => T): [T, number] {
   const start = process.hrtime.bigint();
@@ -301,6 +304,7 @@ const BENCHES: Record<string, () => Promise<void> | void> = {
   "end-to-end": endToEndBench,
   worker: workerBench,
   drift: driftBench,
+  registry: registryBench,
 };
 
 /** `npm run bench` runs them all; `npm run bench -- drift worker` only those. */

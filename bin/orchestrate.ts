@@ -10,6 +10,8 @@
 //                                                            drift check (exit 2 when something drifted)
 //   npm run orchestrate -- --schedules                       list the schedules: next and last run, result
 //   npm run orchestrate -- --run-schedule NAME               run a schedule now (exit 1 if it fails)
+//   npm run orchestrate -- --agent-config SERVER             print what the server's agent pulls (registry backends)
+//   npm run orchestrate -- --install-agent SERVER --url URL  install or upgrade the agent over SSH (new token)
 // Exit code: 0 when every run succeeded (or had nothing to do), 1 when one did not, 2 on bad usage or
 // (with --check) when a pair drifted.
 import { parseArgs } from "node:util";
@@ -19,9 +21,11 @@ import { checkDrift } from "../lib/orchestration/drift";
 import { dryRun, retryLog, runSelection } from "../lib/orchestration/manual";
 import { runScheduleNow } from "../lib/orchestration/schedules/fire";
 import type { RunReport } from "../lib/orchestration/runner";
+import { renderRegistry } from "../lib/orchestration/registry";
+import { installAgent } from "../lib/agent/install";
 
 function usage(message: string): never {
-  console.error(`orchestrate: ${message}\nusage: npm run orchestrate -- [--dry-run] [--backend NAME] [--server NAME] [--model MODEL | --service SLUG] [--ids 1,2] [--command NAME] | --retry LOG_ID | --commands | --schedules | --run-schedule NAME`);
+  console.error(`orchestrate: ${message}\nusage: npm run orchestrate -- [--dry-run] [--backend NAME] [--server NAME] [--model MODEL | --service SLUG] [--ids 1,2] [--command NAME] | --retry LOG_ID | --commands | --schedules | --run-schedule NAME | --agent-config SERVER | --install-agent SERVER --url URL`);
   process.exit(2);
 }
 
@@ -42,6 +46,9 @@ async function main(): Promise<number> {
         check: { type: "boolean", default: false },
         schedules: { type: "boolean", default: false },
         "run-schedule": { type: "string" },
+        "agent-config": { type: "string" },
+        "install-agent": { type: "string" },
+        url: { type: "string" },
       },
     });
   } catch (error) {
@@ -72,6 +79,19 @@ async function main(): Promise<number> {
       const outcome = await runScheduleNow(engine, schedule.id);
       console.log(`${outcome.state.padEnd(8)} ${schedule.name}: ${outcome.message}`);
       return outcome.state === "SUCCESS" ? 0 : 1;
+    }
+    const agentServer = values["agent-config"] ?? values["install-agent"];
+    if (agentServer) {
+      const server = await engine.db.server.findUnique({ where: { name: agentServer } });
+      if (!server) usage(`unknown server ${agentServer}`);
+      if (values["agent-config"]) {
+        console.log(JSON.stringify(await renderRegistry(engine, server.id), null, 2));
+        return 0;
+      }
+      if (!values.url) usage("--install-agent needs --url (Orchestra's address as the server reaches it)");
+      const report = await installAgent(engine, server.id, { url: values.url });
+      console.log(`${report.ok ? "SUCCESS" : "FAILURE"} log #${report.logId}: ${report.message}`);
+      return report.ok ? 0 : 1;
     }
     const service = values.service ? serviceBySlug(values.service) : null;
     if (values.service && !service) usage(`unknown service ${values.service} (known: ${SERVICES.map((s) => s.slug).join(", ")})`);

@@ -18,6 +18,8 @@ const settingsSchema = z.object({
   ORCHESTRA_LANE_WAIT_MS: z.coerce.number().int().min(0).default(5000),
   ORCHESTRA_SCRIPT_MAX_OPERATIONS: z.coerce.number().int().min(1).default(200),
   ORCHESTRA_WEBHOOK_URL: z.string().url().optional(),
+  // Orchestra's address as servers' agents reach it (registry backends); default: the admin's own.
+  ORCHESTRA_AGENT_URL: z.string().url().optional(),
   // On SIGTERM a worker stops claiming and lets running scripts finish for this long; what is still
   // running then is left to its lease (recovery reads the run marker on the server).
   ORCHESTRA_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(30_000),

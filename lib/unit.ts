@@ -15,11 +15,13 @@ export const auditSettings: AuditSettings = {
 };
 
 /** What did not run and why, in words: operations no route matched, routes that could not be evaluated. */
-export function unitNotices(unit: { unrouted: Array<{ backend: string; action: string; objectLabel: string }>; routeErrors: string[] }): string[] {
+export function unitNotices(unit: { unrouted: Array<{ backend: string; action: string; objectLabel: string }>; routeErrors: string[]; pulled?: number[] }): string[] {
   const unrouted = unit.unrouted.map((op) => `No active route of ${op.backend} matched ${op.objectLabel}: its ${op.action} runs on no server.`);
   // route errors name the route and the object, never a value of the object (see router.ts)
   const errors = unit.routeErrors.map((e) => `Route error (this route was skipped): ${e.length > 300 ? `${e.slice(0, 300)}…` : e}`);
-  return [...unrouted, ...errors].slice(0, 20);
+  // registry routes: nothing ran here; the agents fetch the new configuration themselves
+  const pulled = unit.pulled?.length ? [`Pulled by the agent of ${unit.pulled.length} server(s): their runs appear in the logs once applied.`] : [];
+  return [...unrouted, ...errors, ...pulled].slice(0, 20);
 }
 
 export async function inUnitOfWork<T>(user: Actor, fn: (ctx: { db: TxDb }) => Promise<T>): Promise<{ result: T; runs: RunReport[]; notices: string[] }> {

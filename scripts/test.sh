@@ -15,6 +15,7 @@ echo "== setup"
 ensure_apt chromium openssh-server postgresql nginx-light mariadb-server mariadb-client postfix dovecot-core dovecot-imapd dovecot-lmtpd php8.2-fpm
 ensure_apt bind9 bind9-dnsutils iproute2   # named, rndc, named-checkzone, dig; ip (loopback addresses for named)
 ensure_apt pebble certbot openssl curl   # pebble, pebble-challtestsrv: the test ACME authority and its DNS; certbot and openssl: the ACME client and certificate reads on servers; curl: HTTPS checks
+ensure_apt python3   # the agent (deploy/agent/orchestra-agent.py) in tests/agent.test.ts and the bench
 mkdir -p /run/sshd
 ensure_node_modules
 npm run -s db:generate
@@ -29,7 +30,7 @@ echo "== unit tests (PostgreSQL)"
 # Files that prove a backend's effects on its daemon (BIND, Postfix/Dovecot, PHP-FPM, nginx, MariaDB and
 # PostgreSQL as managed servers) use the database as every other file does: they run once, on SQLite.
 # Everything about the engine, the workers, leases, schedules and the admin's data runs on both.
-DAEMON_TESTS=(tests/dns.test.ts tests/mail.test.ts tests/web-apps.test.ts tests/databases.test.ts tests/websites.test.ts)
+DAEMON_TESTS=(tests/dns.test.ts tests/mail.test.ts tests/web-apps.test.ts tests/databases.test.ts tests/websites.test.ts tests/acme.test.ts)
 start_private_postgres
 trap stop_private_postgres EXIT
 TEST_DATABASE_URL="$TEST_PG_URL" npx vitest run --exclude tests/up.test.ts "${DAEMON_TESTS[@]/#/--exclude=}" --reporter=default --reporter=json --outputFile.json=.tmp/results/unit-postgres.json

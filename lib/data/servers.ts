@@ -32,6 +32,8 @@ async function readServerDetail(db: TxDb, id: number) {
     where: { id },
     include: {
       routes: { orderBy: { backend: "asc" } },
+      // never the token's hash
+      agent: { select: { prefix: true, configVersion: true, appliedEtag: true, appliedAt: true, agentVersion: true, lastSeenAt: true, installedAt: true } },
       _count: { select: { operations: true, scriptLogs: true } },
       scriptLogs: { orderBy: { id: "desc" }, take: 15, select: { id: true, backend: true, state: true, createdAt: true, exitCode: true } },
     },

@@ -27,6 +27,27 @@ export type ScriptContext = {
   serversFor(backend: string, object: Snapshot): ServerInfo[];
 };
 
+/** What a registry backend's `render` receives: the server and its variables (no shell is written). */
+export type RenderContext = Pick<ScriptContext, "server" | "variable" | "command">;
+
+/**
+ * One registry backend's configuration for one server, as the agent applies it: `files` (name →
+ * content) are the whole set of managed files in `directory` (names starting with `prefix` and ending
+ * with `suffix`; others are never touched), `test` must accept them before `reload` runs, else the
+ * previous files are restored. `roots` are directories to create, each with a placeholder index.html
+ * written only when absent. `objects` say which file holds which object (for the per-object report).
+ */
+export type RegistryConfig = {
+  directory: string;
+  prefix: string;
+  suffix: string;
+  files: Record<string, string>;
+  test: string[];
+  reload: string[];
+  roots: Array<{ path: string; title: string }>;
+  objects: Array<{ id: string; label: string; file: string | null }>;
+};
+
 /** A per-server variable a backend reads: the server page lists it with its effective value. */
 export type VariableSpec = {
   default: string;
@@ -82,7 +103,9 @@ export type Backend = {
   ignoreFields?: readonly string[];
   /** Relations to include in snapshots (e.g. a website's domains), as a Prisma `include`. */
   include?: Include;
-  kind?: "task" | "sync";
+  /** task: a script per change (push); sync: the whole configuration pushed; registry: pulled by the
+   * server's agent (`render`), never pushed — see registry.ts. */
+  kind?: "task" | "sync" | "registry";
   method: "ssh" | "local";
   /** Run one script of this backend at a time, across servers. */
   serialize?: boolean;
@@ -114,6 +137,11 @@ export type Backend = {
   check?(ctx: ScriptContext, object: Snapshot): void;
   /** The facts `check` should print for an object in its desired state (compared key by key). */
   expectedFacts?(ctx: Pick<ScriptContext, "variable" | "server">, object: Snapshot): Record<string, string>;
+  /**
+   * For kind "registry": the whole configuration of a server from the current objects routed to it, as
+   * files the agent writes, tests and reloads (pure; throws to refuse an object).
+   */
+  render?(ctx: RenderContext, objects: readonly Snapshot[]): RegistryConfig;
   /** For method "local": runs in-process instead of a script. Throwing marks the log FAILURE. */
   runLocal?(ctx: LocalContext, operations: readonly PendingOperation[]): Promise<void>;
   /** Backends whose routes this one reads while rendering (ctx.serversFor), e.g. a DNS primary its secondaries'. */

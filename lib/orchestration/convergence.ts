@@ -15,6 +15,7 @@ import { renderScript, type ServerLookup } from "./script";
 import { withoutSecrets } from "./secret-fields";
 import { delegateOf, toSnapshot } from "./snapshot";
 import { serverLookup } from "./sync";
+import { registryObjectHash } from "./registry";
 import { serverInfo, type PendingOperation, type ServerInfo, type Snapshot } from "./types";
 import type { RunReport } from "./runner";
 
@@ -23,11 +24,13 @@ export type PairState = (typeof PAIR_STATES)[number];
 
 /** Backends whose objects are applied one by one (sync-kind and in-process ones have no per-object state). */
 export function tracksObjects(backend: Backend): boolean {
+  if (backend.kind === "registry") return Boolean(backend.render); // applied as its agent reports (registry.ts)
   return backend.kind !== "sync" && backend.method === "ssh" && Boolean(backend.save);
 }
 
 /** The canonical script of an object's state on a server: what a save of it, and nothing else, runs. */
 export function desiredHash(backend: Backend, server: ServerInfo, model: string, objectId: string, object: Snapshot, lookup?: ServerLookup): string {
+  if (backend.kind === "registry") return registryObjectHash(backend, server, object);
   const operation: PendingOperation = { backend: backend.name, action: "save", model, objectId, objectLabel: "", before: object, after: object };
   try {
     // the executable form: a secret (a password hash) that changed is a change to apply

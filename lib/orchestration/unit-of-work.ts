@@ -12,6 +12,7 @@ import { delegateOf, toSnapshot } from "./snapshot";
 import type { ChangeKind, PendingOperation, Snapshot } from "./types";
 import type { Engine } from "./engine";
 import { identityOf, leaseUntil, newOwner } from "./outbox";
+import { agentSignal, bumpAgents, isRegistry } from "./registry";
 
 export type TxDb = Omit<Db, "$connect" | "$disconnect" | "$on" | "$transaction" | "$extends">;
 
@@ -43,6 +44,8 @@ export type UnitOfWorkResult<T> = {
   /** Operations no active route matched: nothing to run, but worth telling the operator. */
   unrouted: PendingOperation[];
   routeErrors: string[];
+  /** Servers whose agents pull a new configuration (registry routes): no Operation rows for those. */
+  pulled?: number[];
 };
 
 type Row = { id: number | string } & Record<string, unknown>;
@@ -174,7 +177,7 @@ export async function orchestrate<T>(engine: Engine, fn: (tx: TxDb) => Promise<T
     return { result, unitOfWork: "(joined)", operations: [], unrouted: [], routeErrors: [] };
   }
   const unitOfWork = options.unitOfWork ?? randomUUID();
-  return engine.capturing.$transaction(
+  const unit = await engine.capturing.$transaction(
     async (tx) => {
       const store: Store = { tx: tx as unknown as TxDb, collector: new Collector(engine.registry), engine, routed: [] };
       // Prisma queries are lazy: await inside the context so they execute where the store is visible.
@@ -191,23 +194,32 @@ export async function orchestrate<T>(engine: Engine, fn: (tx: TxDb) => Promise<T
       for (const { route, pending: ops } of groups.values()) {
         const more = await writeOperations(engine, store.tx, unitOfWork, ops, [route]);
         written.operations.push(...more.operations);
+        written.pulled.push(...more.pulled);
       }
       return { result, unitOfWork, ...written };
     },
     { timeout: options.timeoutMs ?? 60_000, maxWait: 15_000 },
   );
+  // committed: this process's waiting agents need not wait for their next look at the counter
+  for (const serverId of new Set(unit.pulled)) agentSignal().emit("changed", serverId);
+  return unit;
 }
 
 /** Routes operations and writes one Operation row per (operation, matching route). */
 export async function writeOperations(engine: Engine, tx: TxDb, unitOfWork: string, pending: readonly PendingOperation[], onlyRoutes?: RouteRow[]) {
-  if (pending.length === 0) return { operations: [], unrouted: [], routeErrors: [] };
+  if (pending.length === 0) return { operations: [], unrouted: [], routeErrors: [], pulled: [] as number[] };
   const routes =
     onlyRoutes ??
     ((await tx.route.findMany({
       where: { active: true, server: { archivedAt: null }, backend: { in: [...new Set(pending.map((p) => p.backend))] } },
       orderBy: { id: "asc" },
     })) as RouteRow[]);
-  const { routed, unrouted, errors } = routeOperations(pending, routes);
+  const { routed: all, unrouted, errors } = routeOperations(pending, routes);
+  // Registry backends are pulled by the server's agent: the change is a new version for it, not a run.
+  const pulledBy = (r: (typeof all)[number]) => engine.registry.has(r.operation.backend) && isRegistry(engine.registry.get(r.operation.backend));
+  const pulled = [...new Set(all.filter(pulledBy).map((r) => r.route.serverId))];
+  await bumpAgents(tx, pulled);
+  const routed = all.filter((r) => !pulledBy(r));
   // Synchronous operations are leased to this unit of work, so no worker takes them before the
   // request runs them; if the process dies first, the lease expires and a worker does.
   const owner = ownerOf(unitOfWork);
@@ -234,5 +246,6 @@ export async function writeOperations(engine: Engine, tx: TxDb, unitOfWork: stri
     operations,
     unrouted,
     routeErrors: errors.map((e) => `route #${e.route.id} (${e.route.backend}) for ${e.operation.objectLabel}: ${e.error}`),
+    pulled,
   };
 }

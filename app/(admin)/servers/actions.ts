@@ -9,6 +9,7 @@ import { idParam } from "@/lib/schemas/common";
 import { serverSchema, serverUpdateSchema } from "@/lib/schemas/server";
 import { engine } from "@/lib/orchestra";
 import { testConnection as probe } from "@/lib/orchestration/connection";
+import { installAgent as install } from "@/lib/agent/install";
 
 /** Keys that no backend reads: a typo would otherwise fall back to the default without a word. */
 function variableNotices(variables: Record<string, string>): string[] {
@@ -71,3 +72,15 @@ export const testConnection = directAction({ role: "operator", schema: z.object(
   if (!report.ok) throw new UserError(`Connection failed: ${report.message}`);
   return { message: report.message };
 });
+
+// Installs or upgrades the agent over SSH with a new token for this server (the old one stops working).
+export const installAgent = directAction(
+  { role: "admin", schema: z.object({ id: idParam, url: z.string().trim().url("Orchestra's address as the server reaches it, e.g. https://orchestra.example.net") }) },
+  async ({ id, url }, { user }) => {
+    await findOrFail(engine.db.server.findFirst({ where: { id, archivedAt: null }, select: { id: true } }), "This server no longer exists or is archived.");
+    const report = await install(engine, id, { url, userId: user.id });
+    revalidatePath(`/servers/${id}`);
+    if (!report.ok) throw new UserError(`${report.message} (log #${report.logId})`);
+    return { message: report.message };
+  },
+);

@@ -4,6 +4,7 @@ import { UserError } from "@/lib/actions/state";
 import { defineService } from "../kit";
 import { websiteBackend } from "./backend";
 import { websiteIndexBackend } from "./index-backend";
+import { websiteRegistryBackend } from "./registry-backend";
 import { HTTPS_LABELS, refineWebsite, websiteInput, websiteSnapshot, type Mount, type WebsiteInput, type WebsiteSnapshot } from "./schema";
 
 /** The web apps' ids of the mounts, or a UserError next to the field naming those that do not exist. */
@@ -34,7 +35,7 @@ export const websites = defineService<WebsiteSnapshot, WebsiteInput, TxDb>({
     { model: "WebApp", mainIds: (row) => ((row.mounts as Array<{ websiteId: number }> | undefined) ?? []).map((m) => m.websiteId) },
   ],
   ignoredFields: ["description"],
-  backends: [websiteBackend, websiteIndexBackend],
+  backends: [websiteBackend, websiteIndexBackend, websiteRegistryBackend],
   list: {
     columns: [
       { label: "Name", value: (s) => s.name, mono: true },

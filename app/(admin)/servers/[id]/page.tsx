@@ -14,7 +14,18 @@ import { engine } from "@/lib/orchestra";
 import { serverInfo } from "@/lib/orchestration/types";
 import { variablesReport } from "@/lib/services/variables";
 import { convergence, countStates } from "@/lib/orchestration/convergence";
-import { deleteServer, forgetHostKey, restoreServer, testConnection, updateServer } from "../actions";
+import { deleteServer, forgetHostKey, installAgent, restoreServer, testConnection, updateServer } from "../actions";
+import { headers } from "next/headers";
+import { loadEnv } from "@/lib/env";
+import { isRegistry } from "@/lib/orchestration/registry";
+
+/** Orchestra's address as agents reach it: the setting, else the address this page was asked on. */
+async function agentUrl(): Promise<string> {
+  const configured = loadEnv().ORCHESTRA_AGENT_URL;
+  if (configured) return configured;
+  const h = await headers();
+  return `${h.get("x-forwarded-proto") ?? "http"}://${h.get("x-forwarded-host") ?? h.get("host") ?? "localhost"}`;
+}
 
 export default async function ServerPage({ params }: { params: Promise<{ id: string }> }) {
   const user = await requireUser();
@@ -25,6 +36,8 @@ export default async function ServerPage({ params }: { params: Promise<{ id: str
   const admin = hasRole(user.role, "admin");
   const converged = await convergence(engine, { serverId: server.id });
   const report = variablesReport(engine.registry, server.routes.filter((r) => r.active).map((r) => r.backend), serverInfo(server).variables);
+  const pulls = server.routes.some((r) => r.active && engine.registry.has(r.backend) && isRegistry(engine.registry.get(r.backend)));
+  const url = admin ? await agentUrl() : "";
   return (
     <>
       <PageHeader title={`Server ${server.name}`}>
@@ -82,6 +95,30 @@ export default async function ServerPage({ params }: { params: Promise<{ id: str
               {converged.leftovers.length > 0 && <span><StateBadge state="leftover" /> {converged.leftovers.length}</span>}
             </p>
             <Link className="link text-xs" href={`/convergence?server=${server.id}`}>Pairs of this server</Link>
+          </div>
+          <div className="rounded border border-slate-200 bg-white p-3" data-testid="server-agent">
+            <h2 className="mb-1 font-semibold">Agent</h2>
+            {server.agent?.installedAt ? (
+              <dl className="grid grid-cols-[auto_1fr] gap-x-2 text-xs">
+                <dt>Token</dt><dd className="font-mono">{server.agent.prefix}…</dd>
+                <dt>Version</dt><dd>{server.agent.agentVersion ?? "unknown"}</dd>
+                <dt>Last seen</dt><dd>{server.agent.lastSeenAt ? formatDate(server.agent.lastSeenAt) : "never"}</dd>
+                <dt>Applied</dt><dd>{server.agent.appliedAt ? `${formatDate(server.agent.appliedAt)} (${server.agent.appliedEtag?.slice(0, 8)})` : "nothing yet"}</dd>
+              </dl>
+            ) : (
+              <p className="text-slate-500">{pulls ? "Not installed: this server has registry routes, whose configuration its agent pulls." : "Not installed. Servers run it for registry backends (pulled configuration)."}</p>
+            )}
+            {admin && !server.archivedAt && (
+              <div className="mt-2">
+                <ActionButton
+                  action={installAgent}
+                  fields={{ id: server.id, url }}
+                  label={server.agent?.installedAt ? "Upgrade agent" : "Install agent"}
+                  confirm={`Install the agent on ${server.name} over SSH, pulling from ${url}? A new token replaces the old one.`}
+                  showSuccess
+                />
+              </div>
+            )}
           </div>
           <ServerVariables {...report} />
           <div className="rounded border border-slate-200 bg-white p-3">
