@@ -31,6 +31,7 @@ export const databases = defineService<DatabaseSnapshot, DatabaseInput, TxDb>({
   related: [{ model: "DatabaseGrant", mainIds: (row) => [row.databaseId as number] }],
   ignoredFields: ["description"],
   backends: [mariadbDatabases, postgresqlDatabases],
+  resources: [{ name: "size", title: "Database size", unit: "MiB", description: "What the database takes on its server (MariaDB: tables' data and indexes; PostgreSQL: pg_database_size), summed over servers.", defaultLimit: null }],
   list: {
     columns: [
       { label: "Name", value: (d) => d.name, mono: true },

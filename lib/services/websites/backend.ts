@@ -17,7 +17,14 @@ export const NGINX_VARIABLES: Record<string, VariableSpec> = {
   NGINX_TEST: { default: "nginx -t", description: "Checks the configuration before a reload; a rejected change is rolled back.", command: true },
   NGINX_RELOAD: { default: "nginx -s reload", description: "Reloads nginx once per script when something changed.", command: true },
   WEBSITES_ROOT: { default: "/srv/www", description: "Document root of a site without one: WEBSITES_ROOT/<name>." },
+  NGINX_ACCESS_LOG_DIR: { default: "", description: "Each site logs its requests to DIR/orchestra-<name>.access.log (the traffic monitor reads it); empty: nginx's default log, no traffic measured." },
 };
+
+/** A site's own access log (NGINX_ACCESS_LOG_DIR), or "" when the server sets none. */
+export function accessLogOf(ctx: Pick<ScriptContext, "variable">, name: string): string {
+  const dir = ctx.variable("NGINX_ACCESS_LOG_DIR").replace(/\/+$/, "");
+  return dir ? `${dir}/orchestra-${name}.access.log` : "";
+}
 
 export function documentRootOf(site: Pick<WebsiteSnapshot, "documentRoot" | "name">, root = "/srv/www"): string {
   return site.documentRoot || `${root.replace(/\/+$/, "")}/${site.name}`;
@@ -54,14 +61,16 @@ export function assertRenderable(site: WebsiteSnapshot, listen: string, root: st
 }
 
 /** The nginx server block of a site (pure); refuses a value that is not a plain token (assertRenderable). */
-export function serverBlock(site: WebsiteSnapshot, listen: string, root: string): string[] {
+export function serverBlock(site: WebsiteSnapshot, listen: string, root: string, accessLog = ""): string[] {
   assertRenderable(site, listen, root);
+  if (accessLog && (!ROOT_PATH.test(accessLog) || accessLog.split("/").includes(".."))) refuse(site.name, "the access log (NGINX_ACCESS_LOG_DIR)", accessLog);
   return [
     `# managed by Orchestra: website ${site.name}`,
     "server {",
     `    listen ${listen};`,
     `    server_name ${site.domains.map((d) => d.name).join(" ")};`,
     `    root ${root};`,
+    ...(accessLog ? [`    access_log ${accessLog};`] : []),
     "    index index.html;",
     "    location / {",
     "        try_files $uri $uri/ =404;",
@@ -99,7 +108,7 @@ export const websiteBackend = defineBackend(websiteSnapshot, {
     }
     const file = siteFile(ctx, site.name);
     const root = documentRootOf(site, ctx.variable("WEBSITES_ROOT"));
-    const block = serverBlock(site, ctx.variable("NGINX_LISTEN"), root); // checks before any line is written
+    const block = serverBlock(site, ctx.variable("NGINX_LISTEN"), root, accessLogOf(ctx, site.name)); // checks before any line is written
     ctx.append(sh`mkdir -p -- ${root}`);
     ctx.append(sh`[ -e ${`${root}/index.html`} ] || printf '<!doctype html><title>%s</title><h1>%s</h1>\\n' ${site.name} ${site.name} > ${`${root}/index.html`}`);
     ctx.append(sh`printf '%s\\n' ${block} > ${`${file}.new`}`);
@@ -130,8 +139,21 @@ export const websiteBackend = defineBackend(websiteSnapshot, {
   },
   expectedFacts(ctx, site) {
     if (!site.enabled || site.domains.length === 0) return { file: "absent" };
-    const block = serverBlock(site, ctx.variable("NGINX_LISTEN"), documentRootOf(site, ctx.variable("WEBSITES_ROOT")));
+    const block = serverBlock(site, ctx.variable("NGINX_LISTEN"), documentRootOf(site, ctx.variable("WEBSITES_ROOT")), accessLogOf(ctx, site.name));
     return { file: createHash("sha256").update(`${block.join("\n")}\n`).digest("hex") };
+  },
+  monitors: {
+    // Bytes sent (combined format: the number after the request's closing quote and the status) in the
+    // site's access log as it stands, i.e. since its last rotation, in MiB.
+    traffic: {
+      unit: "MiB",
+      measure(ctx, site) {
+        if (!SITE_NAME.test(site.name)) refuse(site.name, "the site name", site.name);
+        const log = accessLogOf(ctx, site.name);
+        if (!log) return;
+        ctx.append(sh`if [ -r ${log} ]; then LC_ALL=C awk 'match($0, /" [0-9][0-9][0-9] [0-9]+ "/) { split(substr($0, RSTART + 2, RLENGTH - 3), f, " "); s += f[2] } END { printf "traffic=%.2f\\n", s / 1048576 }' ${log}; else echo traffic=0; fi`);
+      },
+    },
   },
   commands: {
     reload: {
