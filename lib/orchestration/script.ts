@@ -177,8 +177,8 @@ const MEASUREMENT = /^(0|[1-9][0-9]{0,14})(\.[0-9]{1,9})?$/;
 
 /**
  * The measurements of each object in a monitor script's output: `resource=number` lines after the
- * marker with this run's nonce and an id that was asked for. Anything else is ignored; the last value
- * of a resource wins.
+ * marker with this run's nonce and an id that was asked for, up to the next marker line (a marker
+ * without this nonce ends the section). Anything else is ignored; the last value of a resource wins.
  */
 export function parseMeasurements(output: string, nonce: string, ids: ReadonlySet<string>, resources: ReadonlySet<string>): Map<string, Map<string, number>> {
   const out = new Map<string, Map<string, number>>();
@@ -189,6 +189,10 @@ export function parseMeasurements(output: string, nonce: string, ids: ReadonlySe
       const id = line.slice(marker.length);
       current = ids.has(id) ? (out.get(id) ?? new Map()) : null;
       if (current) out.set(id, current);
+      continue;
+    }
+    if (line.startsWith(MONITOR_MARKER)) {
+      current = null; // a marker of another run, or a forged one: what follows belongs to nobody
       continue;
     }
     const eq = line.indexOf("=");

@@ -1,0 +1,179 @@
+// Resource monitors against a real sshd host: a system user's home measured by the monitor against
+// `du` on the host, a limit crossed (the exceeded action runs through the pipeline and expires the
+// account in the sandbox's shadow file, a notification is raised once), then recovery; a website's
+// traffic from its access log; the resource-monitors schedule kind; hostile monitor output.
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { runUnitOfWork } from "../lib/orchestration/dispatcher";
+import { Engine } from "../lib/orchestration/engine";
+import { SshExecutor } from "../lib/orchestration/executors/ssh";
+import { measureResources } from "../lib/orchestration/monitors";
+import { runScheduleNow } from "../lib/orchestration/schedules/fire";
+import { MONITOR_MARKER, parseMeasurements, renderMonitor } from "../lib/orchestration/script";
+import { orchestrate } from "../lib/orchestration/unit-of-work";
+import { serverInfo } from "../lib/orchestration/types";
+import { createRegistry } from "../lib/services/registry";
+import { resetDb, testDb } from "./db";
+import { clientKey, startSshHost, type SshHost } from "./support/ssh-host";
+
+const db = testDb();
+let host: SshHost;
+let executor: SshExecutor;
+let engine: Engine;
+
+beforeAll(async () => {
+  const key = clientKey(path.join(os.tmpdir(), "orchestra-test-keys"));
+  host = await startSshHost({ address: "127.0.10.1", port: 26301, clientKeyFile: key });
+  executor = SshExecutor.fromKeyFile(key, { connectTimeoutMs: 5_000 });
+  engine = new Engine({ db, registry: createRegistry(), executor: () => executor, scriptTimeoutMs: 20_000, flushIntervalMs: 100 });
+});
+
+afterAll(async () => {
+  await executor?.close();
+  await host?.stop();
+});
+
+beforeEach(() => resetDb());
+
+/** A server with a system-users route, and a user saved on it (its home created by useradd). */
+async function userOnServer(username: string) {
+  const server = await db.server.create({ data: { name: "m1", address: host.address, port: host.port, variables: { SYSUSER_PREFIX: host.sandbox } } });
+  await db.route.create({ data: { backend: "system-users", serverId: server.id } });
+  const unit = await orchestrate(engine, (tx) => tx.systemUser.create({ data: { username } }));
+  expect((await runUnitOfWork(engine, unit))[0].state).toBe("SUCCESS");
+  return { server, user: unit.result };
+}
+
+function shadowExpiry(username: string): string {
+  const line = readFileSync(path.join(host.sandbox, "etc/shadow"), "utf8").split("\n").find((l) => l.startsWith(`${username}:`));
+  return line!.split(":")[7];
+}
+
+describe("resource monitors", () => {
+  it("measures a home directory's size within 10 % of du, logged as a monitor run", async () => {
+    const { server, user } = await userOnServer("monalice");
+    const home = path.join(host.sandbox, "home/monalice");
+    writeFileSync(path.join(home, "data.bin"), randomBytes(3 * 1024 * 1024));
+    mkdirSync(path.join(home, "sub"));
+    writeFileSync(path.join(home, "sub/more.bin"), randomBytes(512 * 1024));
+
+    const result = await measureResources(engine, { model: "SystemUser" });
+    expect(result.logs).toEqual([expect.objectContaining({ backend: "system-users", server: "m1", state: "SUCCESS" })]);
+    const du = Number(execFileSync("du", ["-sk", home], { encoding: "utf8" }).split("\t")[0]) / 1024;
+    const [row] = await db.resourceData.findMany({ where: { model: "SystemUser", objectId: String(user.id), resource: "disk" } });
+    expect(row).toMatchObject({ serverId: server.id, backend: "system-users", scriptLogId: result.logs[0].logId });
+    expect(Math.abs(row.value - du) / du).toBeLessThan(0.1);
+    expect(row.value).toBeGreaterThan(3);
+    const log = await db.scriptLog.findUniqueOrThrow({ where: { id: result.logs[0].logId } });
+    expect(log).toMatchObject({ method: "monitor", state: "SUCCESS" });
+    expect(log.script).toContain("du -sk");
+    // no limit by default: nothing is exceeded
+    expect(result.crossings).toEqual([]);
+    expect(await db.resourceLimit.findFirst()).toMatchObject({ resource: "disk", exceededAt: null });
+  });
+
+  it("runs the exceeded action once through the pipeline, notifies, and the recovery action when back under", async () => {
+    const { user } = await userOnServer("monbob");
+    writeFileSync(path.join(host.sandbox, "home/monbob/big.bin"), randomBytes(2 * 1024 * 1024));
+    await db.resourceLimit.create({ data: { model: "SystemUser", objectId: String(user.id), resource: "disk", limitValue: 1 } });
+
+    const first = await measureResources(engine, { model: "SystemUser", objectIds: [String(user.id)] });
+    expect(first.crossings).toEqual([expect.objectContaining({ direction: "exceeded", resource: "disk", action: "Disable the account", limit: 1 })]);
+    expect(first.crossings[0].runs.map((r) => r.state)).toEqual(["SUCCESS"]);
+    // a save of the object with active=false, routed and logged like an operator's: the account expired on the host
+    expect((await db.systemUser.findUniqueOrThrow({ where: { id: user.id } })).active).toBe(false);
+    expect(shadowExpiry("monbob")).toBe("1");
+    const op = await db.operation.findFirstOrThrow({ where: { model: "SystemUser", objectId: String(user.id) }, orderBy: { id: "desc" } });
+    expect(op).toMatchObject({ action: "save", state: "SUCCESS" });
+    const notices = await db.notification.findMany({ where: { event: "resource-exceeded" } });
+    expect(notices).toHaveLength(1);
+    expect(notices[0].title).toMatch(/^monbob: disk usage [\d.]+ MiB exceeds its limit of 1 MiB$/);
+
+    // still over: recorded once, no second action or notification
+    const again = await measureResources(engine, { model: "SystemUser", objectIds: [String(user.id)] });
+    expect(again.crossings).toEqual([]);
+    expect(await db.notification.count({ where: { event: "resource-exceeded" } })).toBe(1);
+
+    await db.resourceLimit.updateMany({ data: { limitValue: 100 } });
+    const back = await measureResources(engine, { model: "SystemUser", objectIds: [String(user.id)] });
+    expect(back.crossings).toEqual([expect.objectContaining({ direction: "recovered", action: "Enable the account again" })]);
+    expect((await db.systemUser.findUniqueOrThrow({ where: { id: user.id } })).active).toBe(true);
+    expect(shadowExpiry("monbob")).toBe("");
+    expect(await db.resourceLimit.findFirst()).toMatchObject({ exceededAt: null });
+  });
+
+  it("reads a website's traffic from its access log, whatever the requests contain", async () => {
+    const logs = path.join(host.dir, "logs");
+    mkdirSync(logs);
+    const server = await db.server.create({ data: { name: "w1", address: host.address, port: host.port, variables: { NGINX_ACCESS_LOG_DIR: logs } } });
+    await db.route.create({ data: { backend: "nginx-websites", serverId: server.id } });
+    const site = await db.website.create({ data: { name: "shop", domains: { create: [{ name: "shop.example.com" }] } } });
+    const line = (request: string, bytes: number) => `127.0.0.1 - - [27/Nov/2026:02:00:00 +0000] "${request}" 200 ${bytes} "-" "curl/8"`;
+    writeFileSync(
+      path.join(logs, "orchestra-shop.access.log"),
+      [line("GET / HTTP/1.1", 1048576), line("GET /a\\x22 999 999999999 \\x22 HTTP/1.1", 524288), line("GET /x HTTP/1.1", 524288), "traffic=999999", `${MONITOR_MARKER} ${site.id}`, ""].join("\n"),
+    );
+    const result = await measureResources(engine, { model: "Website" });
+    expect(result.logs.map((l) => l.state)).toEqual(["SUCCESS"]);
+    const [row] = await db.resourceData.findMany({ where: { model: "Website", resource: "traffic" } });
+    expect(row.value).toBe(2);
+  });
+
+  it("runs as the resource-monitors schedule kind", async () => {
+    await userOnServer("moncarol");
+    const schedule = await db.schedule.create({ data: { name: "monitors", kind: "resource-monitors", cron: "0 * * * *", timeZone: "UTC", params: {}, nextRunAt: new Date(Date.now() + 3600_000) } });
+    const outcome = await runScheduleNow(engine, schedule.id);
+    expect(outcome).toMatchObject({ state: "SUCCESS" });
+    expect(await db.resourceData.count({ where: { resource: "disk" } })).toBe(1);
+  });
+});
+
+describe("monitor output", () => {
+  const ids = new Set(["7", "8"]);
+  const resources = new Set(["disk"]);
+
+  it("takes only plain numbers after this run's marker for an object asked for", () => {
+    const nonce = "0123456789abcdef";
+    const output = [
+      "disk=5", // before any marker
+      `${MONITOR_MARKER}-${nonce} 7`,
+      "disk=12.5",
+      `${MONITOR_MARKER}-ffffffffffffffff 8`, // another nonce: a forged marker
+      "disk=99",
+      `${MONITOR_MARKER} 8`,
+      "disk=98",
+      `${MONITOR_MARKER}-${nonce} 9`, // not asked for
+      "disk=97",
+      `${MONITOR_MARKER}-${nonce} 8`,
+      "disk=1e9",
+      "disk=-5",
+      "disk=0x10",
+      "disk= 5",
+      "disk=5 ",
+      "disk=NaN",
+      "disk=9999999999999999",
+      "other=3",
+      "$(reboot)=1",
+      "",
+    ].join("\n");
+    const parsed = parseMeasurements(output, nonce, ids, resources);
+    expect([...parsed.keys()]).toEqual(["7", "8"]);
+    expect(parsed.get("7")).toEqual(new Map([["disk", 12.5]]));
+    expect(parsed.get("8")!.size).toBe(0);
+  });
+
+  it("renders a read-only script with values quoted and refuses a name it may not manage", () => {
+    const registry = createRegistry();
+    const backend = registry.get("system-users");
+    const server = serverInfo({ id: 1, name: "s", address: "127.0.0.1", port: 22, sshUser: "root", hostKeyFingerprint: null, variables: {} });
+    const user = { id: 7, username: "alice", uid: null, shell: "/bin/sh", home: "/srv/a b'$(x)", groups: [], active: true, description: "" };
+    const { text } = renderMonitor(backend, server, [{ id: "7", object: user }], "00ff");
+    expect(text).toContain(`du -sk -- "$root"'/srv/a b'\\''$(x)'`);
+    expect(text).not.toMatch(/useradd|usermod|userdel/);
+    expect(() => renderMonitor(backend, server, [{ id: "8", object: { ...user, username: "root" } }], "00ff")).toThrow(/not an account Orchestra may manage/);
+  });
+});
