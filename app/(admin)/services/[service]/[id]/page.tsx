@@ -16,6 +16,7 @@ import { engine } from "@/lib/orchestra";
 import { convergence } from "@/lib/orchestration/convergence";
 import { PairsTable } from "@/app/ui/pairs-table";
 import { checkNow } from "@/app/(admin)/convergence/actions";
+import { ResourcesSection } from "./resources";
 
 export default async function ServiceObjectPage({ params }: { params: Promise<{ service: string; id: string }> }) {
   const me = await requireUser();
@@ -75,6 +76,7 @@ export default async function ServiceObjectPage({ params }: { params: Promise<{ 
             {operator && <ActionButton action={checkNow} fields={{ model: service.model, object: String(id.data), back: `/services/${service.slug}/${id.data}` }} label="Check drift" />}
           </div>
           <PairsTable pairs={converged.pairs} leftovers={converged.leftovers} back={`/services/${service.slug}/${id.data}`} operator={operator} />
+          <ResourcesSection service={service} id={id.data} operator={operator} />
         </section>
       </div>
     </>
