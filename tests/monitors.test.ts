@@ -13,6 +13,7 @@ import { Engine } from "../lib/orchestration/engine";
 import { SshExecutor } from "../lib/orchestration/executors/ssh";
 import { measureResources } from "../lib/orchestration/monitors";
 import { runScheduleNow } from "../lib/orchestration/schedules/fire";
+import { applyRetention } from "../lib/orchestration/retention";
 import { MONITOR_MARKER, parseMeasurements, renderMonitor } from "../lib/orchestration/script";
 import { orchestrate } from "../lib/orchestration/unit-of-work";
 import { serverInfo } from "../lib/orchestration/types";
@@ -129,6 +130,18 @@ describe("resource monitors", () => {
     const outcome = await runScheduleNow(engine, schedule.id);
     expect(outcome).toMatchObject({ state: "SUCCESS" });
     expect(await db.resourceData.count({ where: { resource: "disk" } })).toBe(1);
+  });
+});
+
+describe("retention of measurements", () => {
+  it("deletes measurements older than its age, keeps the recent ones", async () => {
+    const server = await db.server.create({ data: { name: "r1", address: "127.0.10.1", port: 26301 } });
+    const day = 86_400_000;
+    const row = (ago: number) => ({ model: "SystemUser", objectId: "1", resource: "disk", serverId: server.id, backend: "system-users", value: 1, measuredAt: new Date(Date.now() - ago * day) });
+    await db.resourceData.createMany({ data: [row(40), row(31), row(29), row(0)] });
+    const report = await applyRetention(engine, { maxAgeDays: 30, pauseMs: 0 });
+    expect(report.measurementsDeleted).toBe(2);
+    expect(await db.resourceData.count()).toBe(2);
   });
 });
 
