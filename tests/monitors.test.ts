@@ -20,22 +20,29 @@ import { serverInfo } from "../lib/orchestration/types";
 import { createRegistry } from "../lib/services/registry";
 import { resetDb, testDb } from "./db";
 import { clientKey, startSshHost, type SshHost } from "./support/ssh-host";
+import { startMariadb, startPostgres, type SqlServer } from "./support/sql-servers";
 
 const db = testDb();
 let host: SshHost;
+let mariadb: SqlServer;
+let postgres: SqlServer;
 let executor: SshExecutor;
 let engine: Engine;
 
 beforeAll(async () => {
   const key = clientKey(path.join(os.tmpdir(), "orchestra-test-keys"));
-  host = await startSshHost({ address: "127.0.10.1", port: 26301, clientKeyFile: key });
+  [host, mariadb, postgres] = await Promise.all([
+    startSshHost({ address: "127.0.10.1", port: 26301, clientKeyFile: key }),
+    startMariadb({ address: "127.0.10.6", port: 26306 }),
+    startPostgres({ address: "127.0.10.7", port: 26307 }),
+  ]);
   executor = SshExecutor.fromKeyFile(key, { connectTimeoutMs: 5_000 });
   engine = new Engine({ db, registry: createRegistry(), executor: () => executor, scriptTimeoutMs: 20_000, flushIntervalMs: 100 });
 });
 
 afterAll(async () => {
   await executor?.close();
-  await host?.stop();
+  await Promise.all([host?.stop(), mariadb?.stop(), postgres?.stop()]);
 });
 
 beforeEach(() => resetDb());
@@ -122,6 +129,31 @@ describe("resource monitors", () => {
     expect(result.logs.map((l) => l.state)).toEqual(["SUCCESS"]);
     const [row] = await db.resourceData.findMany({ where: { model: "Website", resource: "traffic" } });
     expect(row.value).toBe(2);
+  });
+
+  it("measures a database's size on MariaDB and PostgreSQL as their own statistics give it", async () => {
+    const server = await db.server.create({ data: { name: "sql", address: host.address, port: host.port, variables: { ...mariadb.variables, ...postgres.variables } } });
+    await db.route.create({ data: { backend: "mariadb-databases", serverId: server.id, match: 'object.engine == "mariadb"' } });
+    await db.route.create({ data: { backend: "postgresql-databases", serverId: server.id, match: 'object.engine == "postgresql"' } });
+    const unit = await orchestrate(engine, async (tx) => {
+      await tx.database.create({ data: { name: "monshop", engine: "mariadb" } });
+      await tx.database.create({ data: { name: "monblog", engine: "postgresql" } });
+    });
+    expect((await runUnitOfWork(engine, unit)).map((r) => r.state)).toEqual(["SUCCESS", "SUCCESS"]);
+    await mariadb.admin("CREATE TABLE t (b LONGBLOB) ENGINE=InnoDB; INSERT INTO t SELECT REPEAT(UUID(), 30000) FROM seq_1_to_20; ANALYZE TABLE t;", "monshop");
+    await postgres.admin("CREATE TABLE t AS SELECT repeat(md5(g::text), 100) AS b FROM generate_series(1, 20000) g;", "monblog");
+
+    const result = await measureResources(engine, { model: "Database" });
+    expect(result.logs.map((l) => `${l.backend} ${l.state}`).sort()).toEqual(["mariadb-databases SUCCESS", "postgresql-databases SUCCESS"]);
+    const size = async (name: string) => {
+      const object = await db.database.findFirstOrThrow({ where: { name } });
+      return (await db.resourceData.findFirstOrThrow({ where: { model: "Database", objectId: String(object.id), resource: "size" } })).value;
+    };
+    const mariaBytes = Number(await mariadb.admin("SELECT SUM(data_length + index_length) FROM information_schema.tables WHERE table_schema = 'monshop'"));
+    const pgBytes = Number(await postgres.admin("SELECT pg_database_size('monblog')"));
+    expect(mariaBytes).toBeGreaterThan(1024 * 1024);
+    expect(Math.abs((await size("monshop")) - mariaBytes / 1048576)).toBeLessThan(0.01);
+    expect(Math.abs((await size("monblog")) - pgBytes / 1048576) / (pgBytes / 1048576)).toBeLessThan(0.1);
   });
 
   it("runs as the resource-monitors schedule kind", async () => {
