@@ -18,6 +18,7 @@ import { MONITOR_MARKER, parseMeasurements, renderMonitor } from "../lib/orchest
 import { orchestrate } from "../lib/orchestration/unit-of-work";
 import { serverInfo } from "../lib/orchestration/types";
 import { createRegistry } from "../lib/services/registry";
+import { mariadbNativeHash } from "../lib/services/database-users/passwords";
 import { resetDb, testDb } from "./db";
 import { clientKey, startSshHost, type SshHost } from "./support/ssh-host";
 import { startMariadb, startPostgres, type SqlServer } from "./support/sql-servers";
@@ -135,13 +136,16 @@ describe("resource monitors", () => {
     const server = await db.server.create({ data: { name: "sql", address: host.address, port: host.port, variables: { ...mariadb.variables, ...postgres.variables } } });
     await db.route.create({ data: { backend: "mariadb-databases", serverId: server.id, match: 'object.engine == "mariadb"' } });
     await db.route.create({ data: { backend: "postgresql-databases", serverId: server.id, match: 'object.engine == "postgresql"' } });
+    await db.route.create({ data: { backend: "mariadb-users", serverId: server.id, match: 'object.engine == "mariadb"' } });
+    const userUnit = await orchestrate(engine, (tx) => tx.databaseUser.create({ data: { name: "monw", engine: "mariadb", passwordHash: mariadbNativeHash("monw-pass-1"), hosts: ["%"] } }));
+    expect((await runUnitOfWork(engine, userUnit)).map((r) => r.state)).toEqual(["SUCCESS"]);
     const unit = await orchestrate(engine, async (tx) => {
-      await tx.database.create({ data: { name: "monshop", engine: "mariadb" } });
+      await tx.database.create({ data: { name: "monshop", engine: "mariadb", grants: { create: [{ userId: userUnit.result.id, privilege: "all" }] } } });
       await tx.database.create({ data: { name: "monblog", engine: "postgresql" } });
     });
     expect((await runUnitOfWork(engine, unit)).map((r) => r.state)).toEqual(["SUCCESS", "SUCCESS"]);
-    await mariadb.admin("CREATE TABLE t (b LONGBLOB) ENGINE=InnoDB; INSERT INTO t SELECT REPEAT(UUID(), 30000) FROM seq_1_to_20; ANALYZE TABLE t;", "monshop");
-    await postgres.admin("CREATE TABLE t AS SELECT repeat(md5(g::text), 100) AS b FROM generate_series(1, 20000) g;", "monblog");
+    await mariadb.admin("CREATE TABLE t (b LONGBLOB) ENGINE=InnoDB; INSERT INTO t SELECT REPEAT(UUID(), 10000) FROM seq_1_to_4; ANALYZE TABLE t;", "monshop");
+    await postgres.admin("CREATE TABLE t AS SELECT repeat(md5(g::text), 100) AS b FROM generate_series(1, 2000) g;", "monblog");
 
     const result = await measureResources(engine, { model: "Database" });
     expect(result.logs.map((l) => `${l.backend} ${l.state}`).sort()).toEqual(["mariadb-databases SUCCESS", "postgresql-databases SUCCESS"]);
@@ -154,6 +158,21 @@ describe("resource monitors", () => {
     expect(mariaBytes).toBeGreaterThan(1024 * 1024);
     expect(Math.abs((await size("monshop")) - mariaBytes / 1048576)).toBeLessThan(0.01);
     expect(Math.abs((await size("monblog")) - pgBytes / 1048576) / (pgBytes / 1048576)).toBeLessThan(0.1);
+
+    // over its limit: the users' writes are revoked on MariaDB (a backend command through the pipeline); back under: re-applied
+    const grants = () => mariadb.admin("SHOW GRANTS FOR 'monw'@'%'");
+    expect(await grants()).toContain("GRANT ALL PRIVILEGES ON `monshop`.*");
+    const shop = await db.database.findFirstOrThrow({ where: { name: "monshop" } });
+    await db.resourceLimit.updateMany({ where: { model: "Database", objectId: String(shop.id) }, data: { limitValue: 0.5 } });
+    const over = await measureResources(engine, { model: "Database", objectIds: [String(shop.id)] });
+    expect(over.crossings).toEqual([expect.objectContaining({ direction: "exceeded", action: "Revoke the users' writes (MariaDB)" })]);
+    expect(over.crossings[0].runs.map((r) => `${r.backend} ${r.state}`)).toEqual(["mariadb-databases SUCCESS"]);
+    expect(await grants()).toContain("GRANT SELECT ON `monshop`.*");
+    expect(await grants()).not.toContain("ALL PRIVILEGES ON `monshop`");
+    await db.resourceLimit.updateMany({ where: { model: "Database", objectId: String(shop.id) }, data: { limitValue: null } });
+    const back = await measureResources(engine, { model: "Database", objectIds: [String(shop.id)] });
+    expect(back.crossings).toEqual([expect.objectContaining({ direction: "recovered" })]);
+    expect(await grants()).toContain("GRANT ALL PRIVILEGES ON `monshop`.*");
   });
 
   it("runs as the resource-monitors schedule kind", async () => {

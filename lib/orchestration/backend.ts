@@ -71,10 +71,11 @@ export type BackendMonitor = {
 
 /**
  * What runs through the normal pipeline when a resource crosses its limit (or comes back under it):
- * a backend command on the object (`command: "backend:name"`), or a save of the object with fields
- * changed (`set: { enabled: false }`), routed and logged like an operator's.
+ * a backend command on the object (`command: "backend:name"`), a save of the object with fields
+ * changed (`set: { enabled: false }`), or a re-apply of its current state (`reapply: true`), routed
+ * and logged like an operator's.
  */
-export type ResourceAction = { title: string; command?: string; set?: Record<string, string | number | boolean> };
+export type ResourceAction = { title: string; command?: string; set?: Record<string, string | number | boolean>; reapply?: boolean };
 
 /** A resource of a service's objects, measured by its backends' monitors of the same name. */
 export type ResourceSpec = {

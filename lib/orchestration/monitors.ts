@@ -187,6 +187,10 @@ export async function runResourceAction(engine: Engine, target: { model: string;
       const { reports } = await runSelection(engine, { model: target.model, ids: [target.objectId], backend, command }, userId);
       return reports;
     }
+    if (action.reapply) {
+      const { reports } = await runSelection(engine, { model: target.model, ids: [target.objectId] }, userId);
+      return reports;
+    }
     if (action.set) {
       const set = action.set;
       const unit = await orchestrate(engine, async (tx) => {

@@ -96,6 +96,20 @@ export const mariadbDatabases = defineBackend(databaseSnapshot, {
     dumpFirst(ctx, "MARIADB_DUMP_DIR", exists, dump, db.name);
     ctx.append(sqlHeredoc("mariadb", "", [maria.MARIADB_START, ...maria.dropDatabase(db.name), ...maria.revokeOthers(db.name, [])]));
   },
+  commands: {
+    // The exceeded action of the size resource; a re-apply (a save) gives the stored grants back.
+    "revoke-writes": {
+      title: "Revoke writes",
+      description: "Every user of the database keeps SELECT only, until the database is re-applied (its stored grants).",
+      confirm: "Make the chosen databases read-only for their users until they are re-applied?",
+      run(ctx, db) {
+        if (db.engine !== "mariadb") return;
+        checkDatabase(db, "mariadb");
+        const accounts = db.grants.flatMap((g) => g.user.hosts.map((host) => ({ user: g.user.name, host })));
+        if (accounts.length) ctx.append(sqlHeredoc("mariadb", "", [maria.MARIADB_START, ...accounts.flatMap((a) => maria.grant(db.name, a, "read"))]));
+      },
+    },
+  },
   monitors: {
     size: {
       unit: "MiB",
