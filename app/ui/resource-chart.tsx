@@ -35,19 +35,20 @@ export function ResourceChart({ series, limit, unit, title }: { series: Resource
   const width = 320;
   const height = 80;
   const pad = 4;
-  const g = chartGeometry(series, limit, width - 2 * pad, height - 2 * pad);
+  const top = 14; // room for the scale's label above the highest point
+  const g = chartGeometry(series, limit, width - 2 * pad, height - top - pad);
   if (g.lines.length === 0) return <p className="text-xs text-slate-500">No measurement yet.</p>;
   const points = series.reduce((n, s) => n + s.points.length, 0);
   return (
     <figure>
       <svg width={width} height={height + 14} role="img" aria-label={`${title}: ${points} measurement(s) from ${day(g.from!)} to ${day(g.to!)} UTC${limit !== null ? `, limit ${limit} ${unit}` : ""}`} data-testid="resource-chart">
         <rect x={0} y={0} width={width} height={height} className="fill-slate-50 stroke-slate-200" />
-        {g.limitY !== null && <line x1={pad} x2={width - pad} y1={g.limitY + pad} y2={g.limitY + pad} className="stroke-red-500" strokeDasharray="4 3" data-line="limit" />}
+        {g.limitY !== null && <line x1={pad} x2={width - pad} y1={g.limitY + top} y2={g.limitY + top} className="stroke-red-500" strokeDasharray="4 3" data-line="limit" />}
         {g.lines.map((line, i) => (
           <g key={line.server} data-server={line.server}>
             <title>{line.server}</title>
-            {line.points.length > 1 && <polyline fill="none" strokeWidth={1.5} className={COLORS[i % COLORS.length]} points={line.points.map((p) => `${(p.x + pad).toFixed(1)},${(p.y + pad).toFixed(1)}`).join(" ")} />}
-            {line.points.length <= 40 && line.points.map((p, j) => <circle key={j} cx={p.x + pad} cy={p.y + pad} r={2} className={DOTS[i % DOTS.length]} />)}
+            {line.points.length > 1 && <polyline fill="none" strokeWidth={1.5} className={COLORS[i % COLORS.length]} points={line.points.map((p) => `${(p.x + pad).toFixed(1)},${(p.y + top).toFixed(1)}`).join(" ")} />}
+            {line.points.length <= 40 && line.points.map((p, j) => <circle key={j} cx={p.x + pad} cy={p.y + top} r={2} className={DOTS[i % DOTS.length]} />)}
           </g>
         ))}
         <text x={pad} y={height + 12} className="fill-slate-500 text-[9px]">{day(g.from!)}</text>
