@@ -239,5 +239,9 @@ describe("monitor output", () => {
     expect(text).toContain(`du -sk -- "$root"'/srv/a b'\\''$(x)'`);
     expect(text).not.toMatch(/useradd|usermod|userdel/);
     expect(() => renderMonitor(backend, server, [{ id: "8", object: { ...user, username: "root" } }], "00ff")).toThrow(/not an account Orchestra may manage/);
+    const site = { id: 9, name: "a;reboot", enabled: true, documentRoot: "", domains: [], description: "" };
+    expect(() => renderMonitor(registry.get("nginx-websites"), { ...server, variables: { NGINX_ACCESS_LOG_DIR: "/var/log/sites" } }, [{ id: "9", object: site }], "00ff")).toThrow(/refusing to render website/);
+    const database = { id: 10, name: "x`; DROP DATABASE y; --", engine: "mariadb", description: "", grants: [] };
+    expect(() => renderMonitor(registry.get("mariadb-databases"), server, [{ id: "10", object: database }], "00ff")).toThrow(/refusing/);
   });
 });
