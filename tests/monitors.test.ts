@@ -98,6 +98,7 @@ describe("resource monitors", () => {
     expect(shadowExpiry("monbob")).toBe("1");
     const op = await db.operation.findFirstOrThrow({ where: { model: "SystemUser", objectId: String(user.id) }, orderBy: { id: "desc" } });
     expect(op).toMatchObject({ action: "save", state: "SUCCESS" });
+    expect(await db.auditLog.findFirst({ where: { entity: "SystemUser", entityId: String(user.id) } })).toMatchObject({ userEmail: "resource monitor", action: "update", summary: "Disable the account", after: { active: false } });
     const notices = await db.notification.findMany({ where: { event: "resource-exceeded" } });
     expect(notices).toHaveLength(1);
     expect(notices[0].title).toMatch(/^monbob: disk usage [\d.]+ MiB exceeds its limit of 1 MiB$/);

@@ -195,7 +195,9 @@ export async function runResourceAction(engine: Engine, target: { model: string;
       const set = action.set;
       const unit = await orchestrate(engine, async (tx) => {
         const table = delegateOf(tx, target.model) as unknown as { updateMany(args: unknown): Promise<{ count: number }> };
-        await table.updateMany({ where: { id: Number(target.objectId) }, data: set });
+        const { count } = await table.updateMany({ where: { id: Number(target.objectId) }, data: set });
+        // in the audit log like any change of a service object, in the change's own transaction
+        if (count) await tx.auditLog.create({ data: { userId: userId ?? null, userEmail: "resource monitor", action: "update", entity: target.model, entityId: target.objectId, summary: action.title, after: set } });
       });
       return await runUnitOfWork(engine, unit, { userId });
     }
