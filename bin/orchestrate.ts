@@ -8,6 +8,8 @@
 //   npm run orchestrate -- --commands                        list the commands of every backend
 //   npm run orchestrate -- --check [--server S] [--backend B] [--service SLUG --ids 1,2]
 //                                                            drift check (exit 2 when something drifted)
+//   npm run orchestrate -- --monitor [--server S] [--backend B] [--service SLUG --ids 1,2]
+//                                                            measure resources (limits crossed act and are printed)
 //   npm run orchestrate -- --schedules                       list the schedules: next and last run, result
 //   npm run orchestrate -- --run-schedule NAME               run a schedule now (exit 1 if it fails)
 //   npm run orchestrate -- --agent-config SERVER             print what the server's agent pulls (registry backends)
@@ -18,6 +20,7 @@ import { parseArgs } from "node:util";
 import { createEngine } from "../lib/engine";
 import { SERVICES, serviceBySlug } from "../lib/services";
 import { checkDrift } from "../lib/orchestration/drift";
+import { formatValue, measureResources } from "../lib/orchestration/monitors";
 import { dryRun, retryLog, runSelection } from "../lib/orchestration/manual";
 import { runScheduleNow } from "../lib/orchestration/schedules/fire";
 import type { RunReport } from "../lib/orchestration/runner";
@@ -25,7 +28,7 @@ import { renderRegistry } from "../lib/orchestration/registry";
 import { installAgent } from "../lib/agent/install";
 
 function usage(message: string): never {
-  console.error(`orchestrate: ${message}\nusage: npm run orchestrate -- [--dry-run] [--backend NAME] [--server NAME] [--model MODEL | --service SLUG] [--ids 1,2] [--command NAME] | --retry LOG_ID | --commands | --schedules | --run-schedule NAME | --agent-config SERVER | --install-agent SERVER --url URL`);
+  console.error(`orchestrate: ${message}\nusage: npm run orchestrate -- [--dry-run] [--backend NAME] [--server NAME] [--model MODEL | --service SLUG] [--ids 1,2] [--command NAME] | --retry LOG_ID | --commands | --check | --monitor | --schedules | --run-schedule NAME | --agent-config SERVER | --install-agent SERVER --url URL`);
   process.exit(2);
 }
 
@@ -44,6 +47,7 @@ async function main(): Promise<number> {
         command: { type: "string" },
         commands: { type: "boolean", default: false },
         check: { type: "boolean", default: false },
+        monitor: { type: "boolean", default: false },
         schedules: { type: "boolean", default: false },
         "run-schedule": { type: "string" },
         "agent-config": { type: "string" },
@@ -109,6 +113,17 @@ async function main(): Promise<number> {
       console.log(`${result.checked} pair(s) checked, ${result.drifted.length} drifted${result.skipped ? `, ${result.skipped} not checked (pending, failed or never applied: see the convergence view)` : ""}`);
       if (result.drifted.length) return 2;
       return result.logs.every((l) => l.state === "SUCCESS") ? 0 : 1;
+    }
+    if (values.monitor) {
+      const server = values.server ? await engine.db.server.findUnique({ where: { name: values.server } }) : null;
+      if (values.server && !server) usage(`unknown server ${values.server}`);
+      const result = await measureResources(engine, { serverId: server?.id, backend: values.backend, model: selection.model, objectIds: ids });
+      for (const l of result.logs) console.log(`${l.state.padEnd(8)} log #${l.logId} monitor of ${l.backend} on ${l.server}`);
+      for (const c of result.crossings) console.log(`${c.direction.toUpperCase().padEnd(9)} ${c.label} ${c.resource} ${formatValue(c.value)} ${c.unit}${c.limit !== null ? ` (limit ${formatValue(c.limit)})` : ""}${c.action ? `: ${c.action}` : ""}`);
+      const actions = result.crossings.flatMap((c) => c.runs);
+      if (actions.length) print(actions);
+      console.log(`${result.measured} measurement(s)`);
+      return result.logs.every((l) => l.state === "SUCCESS") && result.crossings.every((c) => c.runs.every((r) => r.state === "SUCCESS" || r.state === "NOTHING")) ? 0 : 1;
     }
     if (values.retry) {
       const { report, superseded, queued } = await retryLog(engine, Number(values.retry));

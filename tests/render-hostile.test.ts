@@ -139,7 +139,7 @@ describe("websites: values entering the nginx configuration", () => {
     expect(() => renderScript(websiteBackend, server, [siteOp({ ...shop, mounts: [{ path: "/b", webApp: { ...app, name: "b;}" } }] })])).toThrow(/web app/);
     expect(() => renderScript(websiteBackend, server, [siteOp({ ...shop, mounts: [{ path: "/b", webApp: { ...app, phpVersion: "8.2/../x" } }] })])).toThrow(/PHP version/);
     expect(() => renderScript(websiteBackend, { ...server, variables: { WEB_APPS_ROOT: "/srv/a b" } }, [siteOp({ ...shop, mounts: [{ path: "/b", webApp: app }] })])).toThrow(/WEB_APPS_ROOT/);
-    const block = serverBlock(shop, "80", "/srv/www/shop", [{ path: "/blog", app: "blog", dir: "/srv/webapps/blog", socket: "/run/php/orchestra-blog.sock" }]);
+    const block = serverBlock(shop, "80", "/srv/www/shop", { mounts: [{ path: "/blog", app: "blog", dir: "/srv/webapps/blog", socket: "/run/php/orchestra-blog.sock" }] });
     expect(block).toContain("    location ^~ /blog/ {");
     expect(block).toContain("            fastcgi_pass unix:/run/php/orchestra-blog.sock;");
   });

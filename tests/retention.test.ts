@@ -128,7 +128,7 @@ describe("retention", () => {
     expect(await db.notification.count({ where: { id: readOld.id } })).toBe(0);
     expect(await db.appliedState.findUniqueOrThrow({ where: { id: applied.id } })).toEqual(applied);
 
-    expect(report).toEqual({ logsDeleted: 4, operationsDeleted: 4, logsTruncated: 1, notificationsDeleted: 1, scheduleRunsDeleted: 0 });
+    expect(report).toEqual({ logsDeleted: 4, operationsDeleted: 4, logsTruncated: 1, notificationsDeleted: 1, scheduleRunsDeleted: 0, measurementsDeleted: 0 });
 
     // a second pass finds nothing more to do
     expect(await applyRetention(engine, { maxAgeDays: 30, truncateAfterDays: 7, truncateChars: 2000, batchSize: 2, pauseMs: 0 }, now)).toEqual({
@@ -137,6 +137,7 @@ describe("retention", () => {
       logsTruncated: 0,
       notificationsDeleted: 0,
       scheduleRunsDeleted: 0,
+      measurementsDeleted: 0,
     });
   });
 

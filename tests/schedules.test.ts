@@ -99,7 +99,7 @@ describe("firing", () => {
   it("an unknown kind or a missing server fails the run with its reason and frees the schedule", async () => {
     await resetDb();
     const odd = await db.schedule.create({ data: { name: "odd", kind: "nonsense", cron: "0 3 * * *" } });
-    expect(await runScheduleNow(engine, odd.id)).toMatchObject({ state: "FAILURE", message: 'failed: unknown schedule kind "nonsense" (known: drift-check, sync, retention, renew-certificates)' });
+    expect(await runScheduleNow(engine, odd.id)).toMatchObject({ state: "FAILURE", message: 'failed: unknown schedule kind "nonsense" (known: drift-check, sync, retention, renew-certificates, resource-monitors)' });
     const gone = await db.schedule.create({ data: { name: "gone", kind: "sync", cron: "0 3 * * *", params: { server: "nowhere" } } });
     expect(await runScheduleNow(engine, gone.id)).toMatchObject({ state: "FAILURE", message: "failed: server nowhere does not exist (any more)" });
     expect(await db.schedule.count({ where: { leaseOwner: { not: null } } })).toBe(0);

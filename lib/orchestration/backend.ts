@@ -81,6 +81,37 @@ export type RelatedModel = {
   mainIds(row: Snapshot): Array<string | number>;
 };
 
+/**
+ * A resource monitor: read-only commands (after `prepare`) that print the object's usage of one
+ * resource as one line `<resource>=<number>` in `unit` (e.g. `disk=12.5`). Nothing else is read from
+ * the output: an object whose monitor prints no number has no measurement this time.
+ */
+export type BackendMonitor = {
+  unit: string;
+  measure(ctx: ScriptContext, object: Snapshot): void;
+};
+
+/**
+ * What runs through the normal pipeline when a resource crosses its limit (or comes back under it):
+ * a backend command on the object (`command: "backend:name"`), a save of the object with fields
+ * changed (`set: { enabled: false }`), or a re-apply of its current state (`reapply: true`), routed
+ * and logged like an operator's.
+ */
+export type ResourceAction = { title: string; command?: string; set?: Record<string, string | number | boolean>; reapply?: boolean };
+
+/** A resource of a service's objects, measured by its backends' monitors of the same name. */
+export type ResourceSpec = {
+  /** The name backends' `monitors` use, e.g. "disk". */
+  name: string;
+  title: string;
+  unit: string;
+  description: string;
+  /** The limit of an object without its own (null: none). */
+  defaultLimit?: number | null;
+  exceeded?: ResourceAction;
+  recovery?: ResourceAction;
+};
+
 export type LocalContext = {
   server: ServerInfo;
   stdout(text: string): void;
@@ -142,6 +173,10 @@ export type Backend = {
    * files the agent writes, tests and reloads (pure; throws to refuse an object).
    */
   render?(ctx: RenderContext, objects: readonly Snapshot[]): RegistryConfig;
+  /** Resource monitors by resource name (the service's `resources`), run by the `monitor` action. */
+  monitors?: Record<string, BackendMonitor>;
+  /** The service's resources (limits and actions), given to each of its backends by the service kit. */
+  resources?: readonly ResourceSpec[];
   /** For method "local": runs in-process instead of a script. Throwing marks the log FAILURE. */
   runLocal?(ctx: LocalContext, operations: readonly PendingOperation[]): Promise<void>;
   /** Backends whose routes this one reads while rendering (ctx.serversFor), e.g. a DNS primary its secondaries'. */

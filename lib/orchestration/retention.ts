@@ -22,7 +22,7 @@ export type RetentionOptions = {
 
 export const RETENTION_DEFAULTS: RetentionOptions = { maxAgeDays: 30, truncateAfterDays: 7, truncateChars: 64 * 1024, batchSize: 500, pauseMs: 5 };
 
-export type RetentionReport = { logsDeleted: number; operationsDeleted: number; logsTruncated: number; notificationsDeleted: number; scheduleRunsDeleted: number };
+export type RetentionReport = { logsDeleted: number; operationsDeleted: number; logsTruncated: number; notificationsDeleted: number; scheduleRunsDeleted: number; measurementsDeleted: number };
 
 const RUNNING_LOG = ["RECEIVED", "STARTED"];
 const UNFINISHED_OPERATION = ["PENDING", "RUNNING"];
@@ -32,7 +32,7 @@ export async function applyRetention(engine: Engine, options: Partial<RetentionO
   const o = { ...RETENTION_DEFAULTS, ...options };
   const cutoff = new Date(now.getTime() - o.maxAgeDays * DAY);
   const pause = () => new Promise((r) => setTimeout(r, o.pauseMs ?? 0));
-  const report: RetentionReport = { logsDeleted: 0, operationsDeleted: 0, logsTruncated: 0, notificationsDeleted: 0, scheduleRunsDeleted: 0 };
+  const report: RetentionReport = { logsDeleted: 0, operationsDeleted: 0, logsTruncated: 0, notificationsDeleted: 0, scheduleRunsDeleted: 0, measurementsDeleted: 0 };
   const db = engine.db;
 
   const keep = await protectedRows(engine);
@@ -88,6 +88,14 @@ export async function applyRetention(engine: Engine, options: Partial<RetentionO
   )) {
     const doomed = ids.filter((id) => !lastRuns.has(id));
     if (doomed.length) report.scheduleRunsDeleted += (await db.scheduleRun.deleteMany({ where: { id: { in: doomed } } })).count;
+  }
+
+  // resource measurements (the chart shows the last 30 days)
+  for await (const ids of batches(o.batchSize, (after, take) =>
+    db.resourceData.findMany({ where: { id: { gt: after }, measuredAt: { lt: cutoff } }, select: { id: true }, orderBy: { id: "asc" }, take }),
+  )) {
+    report.measurementsDeleted += (await db.resourceData.deleteMany({ where: { id: { in: ids } } })).count;
+    await pause();
   }
   return report;
 }

@@ -147,6 +147,63 @@ export function parseFacts(output: string): Map<string, Record<string, string>> 
   return out;
 }
 
+/**
+ * A read-only monitor script: after `prepare`, each object's monitors of the given resources, each
+ * object's lines after a marker carrying a per-run nonce (so output the commands print cannot pose as
+ * another object's). Each object runs in a subshell: one that fails leaves the others measured.
+ */
+export function renderMonitor(backend: Backend, server: ServerInfo, objects: ReadonlyArray<{ id: string; object: Snapshot }>, nonce: string, lookup: ServerLookup = () => []): RenderedScript {
+  const monitors = Object.entries(backend.monitors ?? {});
+  if (monitors.length === 0) throw new Error(`backend ${backend.name} has no monitor`);
+  const { ctx, lines, secrets } = scriptContext(backend, server, lookup);
+  backend.prepare?.(ctx, []);
+  for (const { id, object } of objects) {
+    lines.push(`printf '%s %s\\n' ${quote(`${MONITOR_MARKER}-${nonce}`)} ${quote(id)}`);
+    lines.push("(");
+    for (const [, monitor] of monitors) monitor.measure(ctx, object);
+    lines.push(`) || echo ${quote(`monitor of #${id} failed`)} >&2`);
+  }
+  const head = ["#!/usr/bin/env bash", `# Orchestra: resource monitor of ${backend.name} on server ${commentText(server.name)} (read-only), ${objects.length} object(s)`];
+  const text = [...head, "set -euo pipefail", ...secrets.map((_v, i) => `ORCHESTRA_SECRET_${i + 1}=${MASK}`), "", ...lines, ""].join("\n");
+  const executable = [...head, "set -euo pipefail", ...secrets.map((v, i) => `ORCHESTRA_SECRET_${i + 1}=${quote(v)}`), "", ...lines, ""].join("\n");
+  return { text, executable, secrets: [...secrets], hasContent: objects.length > 0 };
+}
+
+/** Marks where one object's measurements begin in a monitor script's output (followed by the run's nonce). */
+export const MONITOR_MARKER = "ORCHESTRA-MONITOR";
+
+/** A measurement: a plain non-negative decimal (no sign, exponent, hex or spaces), below 10^15. */
+const MEASUREMENT = /^(0|[1-9][0-9]{0,14})(\.[0-9]{1,9})?$/;
+
+/**
+ * The measurements of each object in a monitor script's output: `resource=number` lines after the
+ * marker with this run's nonce and an id that was asked for, up to the next marker line (a marker
+ * without this nonce ends the section). Anything else is ignored; the last value of a resource wins.
+ */
+export function parseMeasurements(output: string, nonce: string, ids: ReadonlySet<string>, resources: ReadonlySet<string>): Map<string, Map<string, number>> {
+  const out = new Map<string, Map<string, number>>();
+  const marker = `${MONITOR_MARKER}-${nonce} `;
+  let current: Map<string, number> | null = null;
+  for (const line of output.split("\n")) {
+    if (line.startsWith(marker)) {
+      const id = line.slice(marker.length);
+      current = ids.has(id) ? (out.get(id) ?? new Map()) : null;
+      if (current) out.set(id, current);
+      continue;
+    }
+    if (line.startsWith(MONITOR_MARKER)) {
+      current = null; // a marker of another run, or a forged one: what follows belongs to nobody
+      continue;
+    }
+    const eq = line.indexOf("=");
+    if (!current || eq <= 0) continue;
+    const name = line.slice(0, eq);
+    const value = line.slice(eq + 1);
+    if (resources.has(name) && MEASUREMENT.test(value)) current.set(name, Number(value));
+  }
+  return out;
+}
+
 /** Replaces every secret value in a text (script output) by the mask. */
 export function maskSecrets(text: string, secrets: readonly string[]): string {
   let out = text;

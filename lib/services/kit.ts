@@ -4,7 +4,7 @@
 // A service folder holds its zod schemas, its backends and this declaration; registration is one line
 // in ./index.ts. Framework-free: pages and actions read the declaration, the engine its backends.
 import { z } from "zod";
-import type { Backend, BackendCommand, Include, RelatedModel, ScriptContext } from "../orchestration/backend";
+import type { Backend, BackendCommand, BackendMonitor, Include, RelatedModel, ResourceAction, ResourceSpec, ScriptContext } from "../orchestration/backend";
 import type { PendingOperation, Snapshot } from "../orchestration/types";
 
 // ——— backends with typed objects ———
@@ -13,7 +13,7 @@ import type { PendingOperation, Snapshot } from "../orchestration/types";
 export type TypedOperation<T> = Omit<PendingOperation, "before" | "after"> & { before: T | null; after: T | null };
 
 /** A backend written against the snapshot type `T` of its model; the kit parses every object first. */
-export type TypedBackend<T> = Omit<Backend, "save" | "delete" | "sync" | "identity" | "label" | "commands" | "check" | "expectedFacts"> & {
+export type TypedBackend<T> = Omit<Backend, "save" | "delete" | "sync" | "identity" | "label" | "commands" | "check" | "expectedFacts" | "monitors"> & {
   check?(ctx: ScriptContext, object: T): void;
   expectedFacts?(ctx: Pick<ScriptContext, "variable" | "server">, object: T): Record<string, string>;
   save?(ctx: ScriptContext, object: T, operation: TypedOperation<T>): void;
@@ -23,6 +23,8 @@ export type TypedBackend<T> = Omit<Backend, "save" | "delete" | "sync" | "identi
   label?(object: T): string;
   /** Named actions beyond save and delete (run on chosen objects, routed and logged like any operation). */
   commands?: Record<string, Omit<BackendCommand, "run"> & { run(ctx: ScriptContext, object: T, operation: TypedOperation<T>): void }>;
+  /** Resource monitors by resource name (see the service's `resources`). */
+  monitors?: Record<string, Omit<BackendMonitor, "measure"> & { measure(ctx: ScriptContext, object: T): void }>;
 };
 
 /**
@@ -43,7 +45,7 @@ export function defineBackend<T extends Snapshot>(snapshot: z.ZodType<T>, typed:
     before: operation.before ? parse(operation.before) : null,
     after: operation.after ? parse(operation.after) : null,
   });
-  const { save, delete: remove, sync, identity, label, commands, check, expectedFacts, ...rest } = typed;
+  const { save, delete: remove, sync, identity, label, commands, check, expectedFacts, monitors, ...rest } = typed;
   return {
     ...rest,
     ...(save && { save: (ctx, object, operation) => save(ctx, parse(object), op(operation)) }),
@@ -54,6 +56,9 @@ export function defineBackend<T extends Snapshot>(snapshot: z.ZodType<T>, typed:
     // identity and label see rows that may not parse (an old snapshot): they must not throw
     ...(identity && { identity: (object) => identity(object as T) }),
     ...(label && { label: (object) => label(object as T) }),
+    ...(monitors && {
+      monitors: Object.fromEntries(Object.entries(monitors).map(([name, { measure, ...monitor }]) => [name, { ...monitor, measure: (ctx: ScriptContext, object: Snapshot) => measure(ctx, parse(object)) }])),
+    }),
     ...(commands && {
       commands: Object.fromEntries(
         Object.entries(commands).map(([name, { run, ...command }]) => [name, { ...command, run: (ctx, object, operation) => run(ctx, parse(object), op(operation)) }]),
@@ -211,7 +216,11 @@ export type ServiceDefinition<T extends Snapshot = Snapshot, I extends Record<st
   usedBy?(ids: readonly number[], db: Db): Promise<string[]>;
   /** Form values of a stored object (default: fields by name, lists joined with ", "). */
   formValues?(object: T): Record<string, string | boolean | number | null>;
+  /** Resources measured by the backends' monitors, with limits and what runs when one is crossed. */
+  resources?: readonly ResourceSpec[];
 };
+
+export type { ResourceAction, ResourceSpec };
 
 export type Service = ServiceDefinition<Snapshot, Record<string, unknown>, unknown> & {
   fields: FieldSpec[];
@@ -236,6 +245,7 @@ export function defineService<T extends Snapshot, I extends Record<string, unkno
       relatedModels: b.relatedModels ?? definition.related,
       include: b.include ?? definition.include,
       label: b.label ?? ((o: Snapshot) => definition.label(o as T)),
+      resources: b.resources ?? definition.resources,
     };
   });
   return {

@@ -12,6 +12,8 @@ export async function wipeDatabase(db: Db) {
   await db.notificationChannel.deleteMany();
   await db.scheduleRun.deleteMany();
   await db.schedule.deleteMany();
+  await db.resourceData.deleteMany();
+  await db.resourceLimit.deleteMany();
   await db.route.deleteMany();
   await db.lane.deleteMany();
   await db.auditLog.deleteMany();

@@ -17,7 +17,7 @@ export type ScheduleValues = {
 type Choices = {
   kinds: Array<{ name: string; title: string; description: string }>;
   servers: string[];
-  backends: Array<{ name: string; sync: boolean; checks: boolean }>;
+  backends: Array<{ name: string; sync: boolean; checks: boolean; monitors: boolean }>;
 };
 
 /** The next three occurrences as the admin types (croner runs in the browser too), or why there are none. */
@@ -42,7 +42,7 @@ export function ScheduleForm({ action, schedule, choices, zones }: { action: For
   const [timeZone, setTimeZone] = useState(state.values?.timeZone ?? schedule?.timeZone ?? "UTC");
   const active = state.values ? state.values.active === "on" : (schedule?.active ?? true);
   const p = schedule?.params ?? {};
-  const backends = choices.backends.filter((b) => (kind === "sync" ? b.sync : b.checks));
+  const backends = choices.backends.filter((b) => (kind === "sync" ? b.sync : kind === "resource-monitors" ? b.monitors : b.checks));
   const description = choices.kinds.find((k) => k.name === kind)?.description;
   return (
     <form onSubmit={onSubmit} className="max-w-3xl space-y-4" noValidate>
@@ -121,7 +121,7 @@ export function ScheduleForm({ action, schedule, choices, zones }: { action: For
           </Field>
           <Field label="Backend" name="backend" state={state}>
             <select className="input" {...inputProps("backend", state, p.backend ?? "")}>
-              <option value="">{kind === "sync" ? "every sync-kind backend" : "every backend with a check"}</option>
+              <option value="">{kind === "sync" ? "every sync-kind backend" : kind === "resource-monitors" ? "every backend with a monitor" : "every backend with a check"}</option>
               {backends.map((b) => (
                 <option key={b.name} value={b.name}>
                   {b.name}

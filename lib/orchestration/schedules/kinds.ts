@@ -4,6 +4,7 @@ import { z } from "zod";
 import type { Engine } from "../engine";
 import { checkDrift } from "../drift";
 import { runSelection } from "../manual";
+import { formatValue, measureResources } from "../monitors";
 import { notifyDrift, notifyUnreachable } from "../notify";
 import { applyRetention, RETENTION_DEFAULTS } from "../retention";
 import { OperatorError } from "../types";
@@ -104,8 +105,31 @@ const retention: ScheduleKind<RetentionParams> = {
   },
 };
 
+const resourceMonitors: ScheduleKind<ScopeParams> = {
+  name: "resource-monitors",
+  title: "Resource monitors",
+  description: "Measures the resources (disk, traffic, database size) of every routed object (or one server's, one backend's); a resource over its limit notifies and runs its exceeded action, one back under runs its recovery.",
+  params: scopeParams,
+  async run(engine, params, context) {
+    const serverId = await serverIdOf(engine, params.server);
+    if (params.backend && !Object.keys(engine.registry.get(params.backend).monitors ?? {}).length) throw new OperatorError(`${params.backend} has no resource monitor`);
+    const result = await measureResources(engine, { serverId, backend: params.backend }, context.userId);
+    for (const l of result.logs.filter((l) => l.state === "UNREACHABLE")) {
+      const log = await engine.db.scriptLog.findUnique({ where: { id: l.logId }, select: { serverId: true } });
+      if (log) await notifyUnreachable(engine, { serverId: log.serverId, server: l.server, backend: l.backend, logId: l.logId });
+    }
+    const failed = result.logs.filter((l) => l.state !== "SUCCESS");
+    const crossed = result.crossings.map((c) => `${c.label} ${c.resource} ${formatValue(c.value)} ${c.unit} ${c.direction}${c.action ? ` (${c.action})` : ""}`);
+    return {
+      ok: failed.length === 0,
+      message: `${result.measured} measurement(s) in ${result.logs.length} run(s)${crossed.length ? `; ${crossed.slice(0, 10).join(", ")}` : ""}${failed.length ? `; ${failed.length} run(s) did not succeed (${failed.map((f) => `${f.backend} on ${f.server}: ${f.state}`).slice(0, 5).join(", ")})` : ""}.`,
+      result: { measured: result.measured, logs: result.logs.map((l) => l.logId), crossings: result.crossings.length },
+    };
+  },
+};
+
 // (each kind parses its own params before running: the registry forgets their types)
-const KINDS = [driftCheck, sync, retention, renewCertificates] as unknown as ReadonlyArray<ScheduleKind<unknown>>;
+const KINDS = [driftCheck, sync, retention, renewCertificates, resourceMonitors] as unknown as ReadonlyArray<ScheduleKind<unknown>>;
 export const SCHEDULE_KINDS = KINDS.map((k) => k.name);
 
 export function hasScheduleKind(name: string): boolean {

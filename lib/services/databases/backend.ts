@@ -43,6 +43,9 @@ function renamedFrom(db: DatabaseSnapshot, before: DatabaseSnapshot | null, engi
   return before.name;
 }
 
+/** Turns the byte count the SQL client printed into `size=<MiB>` (only a plain number is read). */
+const TO_MIB = raw(`LC_ALL=C awk 'NR == 1 && $1 ~ /^[0-9]+$/ { printf "size=%.2f\\n", $1 / 1048576 }'`);
+
 /** Shell lines that dump a database into DIR/<name>-<UTC time>.sql before it is dropped (when DIR is set). */
 function dumpFirst(ctx: ScriptContext, dirVariable: string, exists: ShellFragment, dump: ShellFragment, name: string) {
   const dir = ctx.variable(dirVariable);
@@ -93,6 +96,30 @@ export const mariadbDatabases = defineBackend(databaseSnapshot, {
     dumpFirst(ctx, "MARIADB_DUMP_DIR", exists, dump, db.name);
     ctx.append(sqlHeredoc("mariadb", "", [maria.MARIADB_START, ...maria.dropDatabase(db.name), ...maria.revokeOthers(db.name, [])]));
   },
+  commands: {
+    // The exceeded action of the size resource; a re-apply (a save) gives the stored grants back.
+    "revoke-writes": {
+      title: "Revoke writes",
+      description: "Every user of the database keeps SELECT only, until the database is re-applied (its stored grants).",
+      confirm: "Make the chosen databases read-only for their users until they are re-applied?",
+      run(ctx, db) {
+        if (db.engine !== "mariadb") return;
+        checkDatabase(db, "mariadb");
+        const accounts = db.grants.flatMap((g) => g.user.hosts.map((host) => ({ user: g.user.name, host })));
+        if (accounts.length) ctx.append(sqlHeredoc("mariadb", "", [maria.MARIADB_START, ...accounts.flatMap((a) => maria.grant(db.name, a, "read"))]));
+      },
+    },
+  },
+  monitors: {
+    size: {
+      unit: "MiB",
+      measure(ctx, db) {
+        if (db.engine !== "mariadb") return;
+        if (databaseNameError(db.name)) refuse("database", db.name, "the name", db.name);
+        ctx.append(sh`"\${mariadb[@]}" -N -B -e ${maria.databaseSizeQuery(db.name)} | ${TO_MIB}`);
+      },
+    },
+  },
 });
 
 export const postgresqlDatabases = defineBackend(databaseSnapshot, {
@@ -132,5 +159,15 @@ export const postgresqlDatabases = defineBackend(databaseSnapshot, {
     const dump = sh`${ctx.command("PG_DUMP")} --create ${`--dbname=${db.name}`}`;
     dumpFirst(ctx, "PG_DUMP_DIR", exists, dump, db.name);
     ctx.append(sqlHeredoc("psql", PSQL_ARGS, pg.dropDatabase(db.name)));
+  },
+  monitors: {
+    size: {
+      unit: "MiB",
+      measure(ctx, db) {
+        if (db.engine !== "postgresql") return;
+        if (databaseNameError(db.name)) refuse("database", db.name, "the name", db.name);
+        ctx.append(sh`"\${psql[@]}" -X -w -tA --dbname=postgres -c ${pg.databaseSizeQuery(db.name)} | ${TO_MIB}`);
+      },
+    },
   },
 });

@@ -31,6 +31,18 @@ export const databases = defineService<DatabaseSnapshot, DatabaseInput, TxDb>({
   related: [{ model: "DatabaseGrant", mainIds: (row) => [row.databaseId as number] }],
   ignoredFields: ["description"],
   backends: [mariadbDatabases, postgresqlDatabases],
+  resources: [
+    {
+      name: "size",
+      title: "Database size",
+      unit: "MiB",
+      description: "What the database takes on its server (MariaDB: tables' data and indexes; PostgreSQL: pg_database_size), summed over servers.",
+      defaultLimit: null,
+      // MariaDB only: PostgreSQL's table owners keep their rights whatever is revoked (notified only)
+      exceeded: { title: "Revoke the users' writes (MariaDB)", command: "mariadb-databases:revoke-writes" },
+      recovery: { title: "Re-apply the database (its grants back)", reapply: true },
+    },
+  ],
   list: {
     columns: [
       { label: "Name", value: (d) => d.name, mono: true },

@@ -128,3 +128,8 @@ export function dropAccount(account: Account): string[] {
 export function databaseExistsQuery(name: string): string {
   return `SELECT 1 FROM information_schema.schemata WHERE schema_name = ${q.literal(name)}`;
 }
+
+/** The bytes a database's tables take (data and indexes), one number. */
+export function databaseSizeQuery(name: string): string {
+  return `SELECT COALESCE(SUM(data_length + index_length), 0) FROM information_schema.tables WHERE table_schema = ${q.literal(name)}`;
+}

@@ -133,3 +133,8 @@ export function dropRole(name: string, databases: readonly string[]): string[] {
 export function databaseExistsQuery(name: string): string {
   return `SELECT 1 FROM pg_database WHERE datname = ${q.literal(name)}`;
 }
+
+/** The bytes a database takes on disk, one number (nothing when it does not exist). */
+export function databaseSizeQuery(name: string): string {
+  return `SELECT pg_database_size(datname) FROM pg_database WHERE datname = ${q.literal(name)}`;
+}

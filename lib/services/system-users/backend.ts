@@ -1,6 +1,7 @@
 // System users on servers with useradd / usermod / userdel. Idempotent: a save creates the account or
 // brings an existing one to the stored state; a delete of a missing account does nothing.
-// Variables: declared below (the server page lists them). Command: expire-password.
+// Variables: declared below (the server page lists them). Command: expire-password. Monitor: disk
+// (the home directory's size, du).
 import type { ScriptContext } from "@/lib/orchestration/backend";
 import { raw, sh } from "@/lib/orchestration/shell";
 import { defineBackend, type TypedOperation } from "../kit";
@@ -100,6 +101,16 @@ export const systemUserBackend = defineBackend(systemUserSnapshot, {
       groups: [...user.groups].sort().join(","),
       active: user.active ? "yes" : "no",
     };
+  },
+  monitors: {
+    // What du counts (blocks in use, KiB) in MiB; an unreadable subdirectory still leaves a total.
+    disk: {
+      unit: "MiB",
+      measure(ctx, user) {
+        assertAccountName(user.username, "measure");
+        ctx.append(sh`if [ -d "$root"${homeOf(user)} ]; then { du -sk -- "$root"${homeOf(user)} 2>/dev/null || true; } | LC_ALL=C awk 'NR == 1 && $1 ~ /^[0-9]+$/ { printf "disk=%.2f\\n", $1 / 1024 }'; fi`);
+      },
+    },
   },
   commands: {
     "expire-password": {

@@ -21,6 +21,17 @@ export const systemUsers = defineService<SystemUserSnapshot, SystemUserInput, Tx
   secretInputs: ["password"],
   ignoredFields: ["description"],
   backends: [systemUserBackend],
+  resources: [
+    {
+      name: "disk",
+      title: "Disk usage",
+      unit: "MiB",
+      description: "The size of the home directory on each server (du), summed.",
+      defaultLimit: null,
+      exceeded: { title: "Disable the account", set: { active: false } },
+      recovery: { title: "Enable the account again", set: { active: true } },
+    },
+  ],
   list: {
     columns: [
       { label: "Username", value: (u) => u.username, mono: true },

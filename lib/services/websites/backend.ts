@@ -31,6 +31,7 @@ export const NGINX_VARIABLES: Record<string, VariableSpec> = {
   PHP_FPM_SOCKET_DIR: { default: "/run/php", description: "Where web apps' PHP-FPM pools listen (as for php-fpm-pools; %v is the PHP version)." },
   NGINX_FASTCGI_PARAMS: { default: "/etc/nginx/fastcgi_params", description: "The FastCGI parameters file included for mounted web apps." },
   ...ACME_VARIABLES,
+  NGINX_ACCESS_LOG_DIR: { default: "", description: "Each site logs its requests to DIR/orchestra-<name>.access.log (the traffic monitor reads it); empty: nginx's default log, no traffic measured." },
 };
 
 /** A mounted web app as nginx serves it: the path, the app's files and the socket of its pool. */
@@ -45,6 +46,12 @@ export function mountsOf(ctx: Pick<ScriptContext, "variable">, site: WebsiteSnap
     dir: `${appsRoot}/${m.webApp?.name}`,
     socket: socketOf(ctx, { name: m.webApp?.name, phpVersion: m.webApp?.phpVersion }),
   }));
+}
+
+/** A site's own access log (NGINX_ACCESS_LOG_DIR), or "" when the server sets none. */
+export function accessLogOf(ctx: Pick<ScriptContext, "variable">, name: string): string {
+  const dir = ctx.variable("NGINX_ACCESS_LOG_DIR").replace(/\/+$/, "");
+  return dir ? `${dir}/orchestra-${name}.access.log` : "";
 }
 
 export function documentRootOf(site: Pick<WebsiteSnapshot, "documentRoot" | "name">, root = "/srv/www"): string {
@@ -73,7 +80,7 @@ function refuse(site: unknown, what: string, value: unknown): never {
  * Checks every value that enters the configuration language, whatever wrote the row: the form
  * validates too, but a backend renders what is in the database.
  */
-export function assertRenderable(site: Pick<WebsiteSnapshot, "name" | "domains">, listen: string, root: string, mounts: MountedApp[] = [], fastcgiParams = "/etc/nginx/fastcgi_params"): void {
+export function assertRenderable(site: Pick<WebsiteSnapshot, "name" | "domains">, listen: string, root: string, mounts: MountedApp[] = [], fastcgiParams = "/etc/nginx/fastcgi_params", accessLog = ""): void {
   if (typeof site.name !== "string" || !SITE_NAME.test(site.name)) refuse(site.name, "the site name", site.name);
   if (!Array.isArray(site.domains)) refuse(site.name, "the domain list", site.domains);
   for (const d of site.domains) if (typeof d?.name !== "string" || !SERVER_NAME.test(d.name)) refuse(site.name, "the domain", d?.name);
@@ -89,6 +96,7 @@ export function assertRenderable(site: Pick<WebsiteSnapshot, "name" | "domains">
   }
   if (new Set(mounts.map((m) => m.path)).size !== mounts.length) refuse(site.name, "the mounts (a path twice)", mounts.map((m) => m.path));
   if (!ROOT_PATH.test(fastcgiParams) || fastcgiParams.split("/").includes("..")) refuse(site.name, "NGINX_FASTCGI_PARAMS", fastcgiParams);
+  if (accessLog && (!ROOT_PATH.test(accessLog) || accessLog.split("/").includes(".."))) refuse(site.name, "the access log (NGINX_ACCESS_LOG_DIR)", accessLog);
 }
 
 /** The location of a mounted web app: its files, and its PHP scripts passed to its pool. */
@@ -107,8 +115,11 @@ function mountLocation(m: MountedApp, fastcgiParams: string): string[] {
 }
 
 /** The nginx server block of a site (pure); refuses a value that is not a plain token (assertRenderable). */
-export function serverBlock(site: Pick<WebsiteSnapshot, "name" | "domains">, listen: string, root: string, mounts: MountedApp[] = [], fastcgiParams = "/etc/nginx/fastcgi_params"): string[] {
-  assertRenderable(site, listen, root, mounts, fastcgiParams);
+export type BlockExtras = { mounts?: MountedApp[]; fastcgiParams?: string; accessLog?: string };
+
+export function serverBlock(site: Pick<WebsiteSnapshot, "name" | "domains">, listen: string, root: string, extras: BlockExtras = {}): string[] {
+  const { mounts = [], fastcgiParams = "/etc/nginx/fastcgi_params", accessLog = "" } = extras;
+  assertRenderable(site, listen, root, mounts, fastcgiParams, accessLog);
   return [
     `# managed by Orchestra: website ${site.name}`,
     "server {",
@@ -116,15 +127,19 @@ export function serverBlock(site: Pick<WebsiteSnapshot, "name" | "domains">, lis
     `    server_name ${site.domains.map((d) => d.name).join(" ")};`,
     `    root ${root};`,
     "    index index.html;",
-    ...siteLocations(mounts, fastcgiParams),
+    ...siteLocations(mounts, fastcgiParams, accessLog),
     "}",
   ];
 }
 
-/** What a site serves: its document root at `/` (unless a web app is mounted there) and its mounts. */
-export function siteLocations(mounts: MountedApp[], fastcgiParams: string): string[] {
+/**
+ * What a site serves, the same over HTTP and HTTPS: its own access log (when the server sets one), its
+ * document root at `/` (unless a web app is mounted there) and its mounted web apps.
+ */
+export function siteLocations(mounts: MountedApp[], fastcgiParams: string, accessLog = ""): string[] {
   const sorted = [...mounts].sort((a, b) => a.path.localeCompare(b.path));
   return [
+    ...(accessLog ? [`    access_log ${accessLog};`] : []),
     ...(sorted.some((m) => m.path === "/") ? [] : ["    location / {", "        try_files $uri $uri/ =404;", "    }"]),
     ...sorted.flatMap((m) => mountLocation(m, fastcgiParams)),
   ];
@@ -132,15 +147,19 @@ export function siteLocations(mounts: MountedApp[], fastcgiParams: string): stri
 
 /** The site's locations as this server renders them (checked like the whole block). */
 function locationsOf(ctx: Pick<ScriptContext, "variable">, site: WebsiteSnapshot): string[] {
-  const mounts = mountsOf(ctx, site);
-  const fastcgiParams = ctx.variable("NGINX_FASTCGI_PARAMS");
-  assertRenderable(site, ctx.variable("NGINX_LISTEN"), documentRootOf(site, ctx.variable("WEBSITES_ROOT")), mounts, fastcgiParams);
-  return siteLocations(mounts, fastcgiParams);
+  const { mounts, fastcgiParams, accessLog } = extrasOf(ctx, site);
+  assertRenderable(site, ctx.variable("NGINX_LISTEN"), documentRootOf(site, ctx.variable("WEBSITES_ROOT")), mounts, fastcgiParams, accessLog);
+  return siteLocations(mounts, fastcgiParams, accessLog);
+}
+
+/** What this server's variables add to a site's block: mounted apps' sockets and directories, its log. */
+export function extrasOf(ctx: Pick<ScriptContext, "variable">, site: WebsiteSnapshot): Required<BlockExtras> {
+  return { mounts: mountsOf(ctx, site), fastcgiParams: ctx.variable("NGINX_FASTCGI_PARAMS"), accessLog: accessLogOf(ctx, site.name) };
 }
 
 /** The site's block as this server renders it (its variables). */
 function blockOf(ctx: Pick<ScriptContext, "variable">, site: WebsiteSnapshot): string[] {
-  return serverBlock(site, ctx.variable("NGINX_LISTEN"), documentRootOf(site, ctx.variable("WEBSITES_ROOT")), mountsOf(ctx, site), ctx.variable("NGINX_FASTCGI_PARAMS"));
+  return serverBlock(site, ctx.variable("NGINX_LISTEN"), documentRootOf(site, ctx.variable("WEBSITES_ROOT")), extrasOf(ctx, site));
 }
 
 // Files replaced or removed keep a backup until nginx accepts the new configuration, so a rejected
@@ -222,6 +241,19 @@ export const websiteBackend = defineBackend(websiteSnapshot, {
       return { file: createHash("sha256").update(`${httpsBlocks(site, ctx.variable("NGINX_LISTEN"), root, httpsPaths(ctx, site), true, locationsOf(ctx, site)).join("\n")}\n`).digest("hex") };
     }
     return { file: createHash("sha256").update(`${block.join("\n")}\n`).digest("hex") };
+  },
+  monitors: {
+    // Bytes sent (combined format: the number after the request's closing quote and the status) in the
+    // site's access log as it stands, i.e. since its last rotation, in MiB.
+    traffic: {
+      unit: "MiB",
+      measure(ctx, site) {
+        if (!SITE_NAME.test(site.name)) refuse(site.name, "the site name", site.name);
+        const log = accessLogOf(ctx, site.name);
+        if (!log) return;
+        ctx.append(sh`if [ -r ${log} ]; then LC_ALL=C awk 'match($0, /" [0-9][0-9][0-9] [0-9]+ "/) { split(substr($0, RSTART + 2, RLENGTH - 3), f, " "); s += f[2] } END { printf "traffic=%.2f\\n", s / 1048576 }' ${log}; else echo traffic=0; fi`);
+      },
+    },
   },
   commands: {
     reload: {

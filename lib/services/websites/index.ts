@@ -36,6 +36,17 @@ export const websites = defineService<WebsiteSnapshot, WebsiteInput, TxDb>({
   ],
   ignoredFields: ["description"],
   backends: [websiteBackend, websiteIndexBackend, websiteRegistryBackend],
+  resources: [
+    {
+      name: "traffic",
+      title: "Traffic",
+      unit: "MiB",
+      description: "Bytes sent, from the site's access log since its last rotation (servers set NGINX_ACCESS_LOG_DIR), summed over servers.",
+      defaultLimit: null,
+      exceeded: { title: "Disable the site", set: { enabled: false } },
+      recovery: { title: "Enable the site again", set: { enabled: true } },
+    },
+  ],
   list: {
     columns: [
       { label: "Name", value: (s) => s.name, mono: true },

@@ -6,7 +6,7 @@
 import type { RegistryConfig } from "@/lib/orchestration/backend";
 import type { Backend } from "@/lib/orchestration/backend";
 import { AGENT_VARIABLES } from "@/lib/agent/variables";
-import { NGINX_VARIABLES, SITE_NAME, documentRootOf, mountsOf, serverBlock } from "./backend";
+import { NGINX_VARIABLES, SITE_NAME, documentRootOf, extrasOf, serverBlock } from "./backend";
 import { websiteSnapshot } from "./schema";
 
 const NAME = "nginx-sites-registry";
@@ -48,7 +48,7 @@ export const websiteRegistryBackend: Backend = {
       if (!active) continue;
       const root = documentRootOf(site, ctx.variable("WEBSITES_ROOT"));
       // the push backend's block, checked the same way (a value that is not a plain token is refused)
-      config.files[file] = `${serverBlock(site, ctx.variable("NGINX_LISTEN"), root, mountsOf(ctx, site), ctx.variable("NGINX_FASTCGI_PARAMS")).join("\n")}\n`;
+      config.files[file] = `${serverBlock(site, ctx.variable("NGINX_LISTEN"), root, extrasOf(ctx, site)).join("\n")}\n`;
       config.roots.push({ path: root, title: site.name });
     }
     return config;

@@ -19,6 +19,7 @@ import { checkNow } from "@/app/(admin)/convergence/actions";
 import { fetchWebsiteCertificates } from "@/lib/data/certificates";
 import { CertificatesTable } from "@/app/ui/certificates-table";
 import { HTTPS_LABELS, type HttpsMode } from "@/lib/services/websites/schema";
+import { ResourcesSection } from "./resources";
 
 export default async function ServiceObjectPage({ params }: { params: Promise<{ service: string; id: string }> }) {
   const me = await requireUser();
@@ -90,6 +91,7 @@ export default async function ServiceObjectPage({ params }: { params: Promise<{ 
             {operator && <ActionButton action={checkNow} fields={{ model: service.model, object: String(id.data), back: `/services/${service.slug}/${id.data}` }} label="Check drift" />}
           </div>
           <PairsTable pairs={converged.pairs} leftovers={converged.leftovers} back={`/services/${service.slug}/${id.data}`} operator={operator} />
+          <ResourcesSection service={service} id={id.data} operator={operator} />
         </section>
       </div>
     </>
