@@ -72,11 +72,15 @@ export async function migrate(url: string, root = process.cwd()): Promise<string
     sqlite.exec(TABLE);
     const rows = sqlite.prepare(`SELECT name, checksum FROM "_orchestra_migrations"`).all() as { name: string; checksum: string }[];
     for (const m of check(new Map(rows.map((r) => [r.name, r.checksum])))) {
-      sqlite.transaction(() => {
+      // Another process may have applied it since the list was read: each migration is checked again
+      // under the write lock (BEGIN IMMEDIATE) it is applied under, so it runs exactly once.
+      const ran = sqlite.transaction(() => {
+        if (sqlite.prepare(`SELECT 1 FROM "_orchestra_migrations" WHERE name = ?`).get(m.name)) return false;
         sqlite.exec(m.sql);
         sqlite.prepare(`INSERT INTO "_orchestra_migrations" VALUES (?, ?, ?)`).run(m.name, m.checksum, new Date().toISOString());
+        return true;
       }).immediate();
-      applied.push(m.name);
+      if (ran) applied.push(m.name);
     }
   } finally {
     sqlite.close();
