@@ -13,7 +13,7 @@ import { bumpAgents } from "../lib/orchestration/registry";
 import { orchestrate, type TxDb } from "../lib/orchestration/unit-of-work";
 import { resetDb, testDb } from "./db";
 import { startAgentApi, type AgentApi } from "./support/agent-api";
-import { fetchSite } from "./support/nginx";
+import { fetchSite, statusOf } from "./support/nginx";
 import { waitFor } from "./support/wait";
 import { startWebHost, type WebHost } from "./support/web-host";
 
@@ -101,7 +101,7 @@ describe("registry backend and agent", () => {
     // a delete removes the site's file
     await committed((tx) => tx.website.delete({ where: { name: "quick0" } }));
     expect(existsSync(path.join(host.nginx.sitesDir, "orchestra-quick0.conf"))).toBe(false);
-    await waitFor("quick0 gone", async () => (await fetchSite(host.nginx, "quick0.test")).status === 404, 5000, 20);
+    await waitFor("quick0 gone", async () => (await statusOf(host.nginx, "quick0.test")) === 404, 5000, 20);
     const logs = await db.scriptLog.findMany({ where: { serverId, backend: BACKEND }, orderBy: { id: "asc" } });
     expect(logs.length).toBeGreaterThanOrEqual(6);
     expect(logs.at(-1)).toMatchObject({ state: "SUCCESS", method: "agent" });
@@ -158,7 +158,7 @@ describe("registry backend and agent", () => {
     expect(api.reports.at(-1)!.body.results).toMatchObject([{ backend: BACKEND, state: "SUCCESS" }]);
     expect(readdirSync(host.nginx.sitesDir).filter((f) => f.startsWith("orchestra-"))).toEqual([]);
     expect(await db.appliedState.count({ where: { serverId } })).toBe(0);
-    await waitFor("first gone", async () => (await fetchSite(host.nginx, "first.test")).status === 404, 5000, 20);
+    await waitFor("first gone", async () => (await statusOf(host.nginx, "first.test")) === 404, 5000, 20); // (a connection dropped by the reload counts as not yet)
   });
 
   it("serves a token its own server's configuration only", async () => {
