@@ -38,7 +38,7 @@ export async function scheduleChoices(db: TxDb) {
   return {
     kinds: [...scheduleKinds()],
     servers: servers.map((s) => s.name),
-    backends: engine.registry.all().map((b) => ({ name: b.name, sync: b.kind === "sync", checks: Boolean(b.check), monitors: Object.keys(b.monitors ?? {}).length > 0 })),
+    backends: engine.registry.all().map((b) => ({ name: b.name, sync: b.kind === "sync", checks: Boolean(b.check || b.checkAll), monitors: Object.keys(b.monitors ?? {}).length > 0 })),
   };
 }
 

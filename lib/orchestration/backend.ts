@@ -166,6 +166,11 @@ export type Backend = {
    * fact per line as `key=value` (after `prepare`; nothing may change there).
    */
   check?(ctx: ScriptContext, object: Snapshot): void;
+  /**
+   * Instead of `check` per object: one pass for all of them (e.g. one `sha256sum` of every file rather
+   * than a process per object). It prints each object's marker itself (`checkMarker`), in any order.
+   */
+  checkAll?(ctx: ScriptContext, objects: ReadonlyArray<{ id: string; object: Snapshot }>): void;
   /** The facts `check` should print for an object in its desired state (compared key by key). */
   expectedFacts?(ctx: Pick<ScriptContext, "variable" | "server">, object: Snapshot): Record<string, string>;
   /**

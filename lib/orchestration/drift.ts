@@ -29,7 +29,7 @@ export async function checkDrift(engine: Engine, filter: ConvergenceFilter = {},
   const groups = new Map<string, typeof pairs>();
   for (const pair of pairs) {
     const backend = engine.registry.get(pair.backend);
-    if (!backend.check || !backend.expectedFacts) continue;
+    if ((!backend.check && !backend.checkAll) || !backend.expectedFacts) continue;
     // Only what was applied as it is wanted now can have drifted: a queued, failed, changed or never
     // applied pair is expected to differ on the server (its state says so already).
     if (pair.state !== "in sync" && pair.state !== "drifted") {

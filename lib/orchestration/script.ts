@@ -113,17 +113,25 @@ function scriptContext(backend: Backend, server: ServerInfo, lookup: ServerLooku
 /** Marks where one object's facts begin in a check script's output. */
 export const CHECK_MARKER = "ORCHESTRA-OBJECT";
 
+/** The line a check script prints before an object's facts. */
+export function checkMarker(id: string): string {
+  return `printf '%s %s\\n' ${CHECK_MARKER} ${quote(id)}`;
+}
+
 /**
  * A read-only script printing the live state of each object (the backend's `check`), each object's
  * facts after a marker line with its id. Throws if the backend refuses an object.
  */
 export function renderCheck(backend: Backend, server: ServerInfo, objects: ReadonlyArray<{ id: string; object: Snapshot }>, lookup: ServerLookup = () => []): RenderedScript {
-  if (!backend.check) throw new Error(`backend ${backend.name} has no drift check`);
+  if (!backend.check && !backend.checkAll) throw new Error(`backend ${backend.name} has no drift check`);
   const { ctx, lines, secrets } = scriptContext(backend, server, lookup);
   backend.prepare?.(ctx, []);
-  for (const { id, object } of objects) {
-    lines.push(`printf '%s %s\\n' ${CHECK_MARKER} ${quote(id)}`);
-    backend.check(ctx, object);
+  if (backend.checkAll) backend.checkAll(ctx, objects);
+  else {
+    for (const { id, object } of objects) {
+      lines.push(checkMarker(id));
+      backend.check!(ctx, object);
+    }
   }
   const head = ["#!/usr/bin/env bash", `# Orchestra: drift check of ${backend.name} on server ${commentText(server.name)} (read-only), ${objects.length} object(s)`];
   const text = [...head, "set -euo pipefail", ...secrets.map((_v, i) => `ORCHESTRA_SECRET_${i + 1}=${MASK}`), "", ...lines, ""].join("\n");

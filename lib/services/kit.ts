@@ -13,8 +13,9 @@ import type { PendingOperation, Snapshot } from "../orchestration/types";
 export type TypedOperation<T> = Omit<PendingOperation, "before" | "after"> & { before: T | null; after: T | null };
 
 /** A backend written against the snapshot type `T` of its model; the kit parses every object first. */
-export type TypedBackend<T> = Omit<Backend, "save" | "delete" | "sync" | "identity" | "label" | "commands" | "check" | "expectedFacts" | "monitors"> & {
+export type TypedBackend<T> = Omit<Backend, "save" | "delete" | "sync" | "identity" | "label" | "commands" | "check" | "checkAll" | "expectedFacts" | "monitors"> & {
   check?(ctx: ScriptContext, object: T): void;
+  checkAll?(ctx: ScriptContext, objects: ReadonlyArray<{ id: string; object: T }>): void;
   expectedFacts?(ctx: Pick<ScriptContext, "variable" | "server">, object: T): Record<string, string>;
   save?(ctx: ScriptContext, object: T, operation: TypedOperation<T>): void;
   delete?(ctx: ScriptContext, object: T, operation: TypedOperation<T>): void;
@@ -45,13 +46,14 @@ export function defineBackend<T extends Snapshot>(snapshot: z.ZodType<T>, typed:
     before: operation.before ? parse(operation.before) : null,
     after: operation.after ? parse(operation.after) : null,
   });
-  const { save, delete: remove, sync, identity, label, commands, check, expectedFacts, monitors, ...rest } = typed;
+  const { save, delete: remove, sync, identity, label, commands, check, checkAll, expectedFacts, monitors, ...rest } = typed;
   return {
     ...rest,
     ...(save && { save: (ctx, object, operation) => save(ctx, parse(object), op(operation)) }),
     ...(remove && { delete: (ctx, object, operation) => remove(ctx, parse(object), op(operation)) }),
     ...(sync && { sync: (ctx, objects) => sync(ctx, objects.map(parse)) }),
     ...(check && { check: (ctx, object) => check(ctx, parse(object)) }),
+    ...(checkAll && { checkAll: (ctx, objects) => checkAll(ctx, objects.map(({ id, object }) => ({ id, object: parse(object) }))) }),
     ...(expectedFacts && { expectedFacts: (ctx, object) => expectedFacts(ctx, parse(object)) }),
     // identity and label see rows that may not parse (an old snapshot): they must not throw
     ...(identity && { identity: (object) => identity(object as T) }),
