@@ -5,6 +5,7 @@
 //     rendering, SSH, log), against `ssh host bash -s < same-script` with OpenSSH in the same run.
 //  3. worker throughput; 4. script-log pages at 100,000 logs; 5. a drift check of 5,000 pairs;
 //  6. commit → applied, registry (agent) against push, on the same change: see ./registry.ts.
+//  7. the log pages at 1,000,000 logs before and after a retention cleanup.
 //  `npm run bench -- registry drift` runs only the named ones.
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -20,6 +21,7 @@ import { runUnitOfWork } from "../lib/orchestration/dispatcher";
 import { Worker } from "../lib/orchestration/worker";
 import { checkDrift } from "../lib/orchestration/drift";
 import { convergence } from "../lib/orchestration/convergence";
+import { applyRetention } from "../lib/orchestration/retention";
 import { createRegistry } from "../lib/services/registry";
 import Database from "better-sqlite3";
 import { createDb, type Db } from "../lib/db-client";
@@ -298,6 +300,59 @@ async function driftBench() {
   }
 }
 
+/**
+ * 7. retention at scale: the script-log pages on 1,000,000 logs spread over 60 days, then a cleanup of
+ *    everything older than 30 days (batches of 500 rows per transaction), then the same pages again;
+ *    against the first page of a table of 100 logs.
+ */
+async function retentionBench() {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "orchestra-bench-"));
+  const N = 1_000_000;
+  const fill = async (name: string, count: number) => {
+    const url = `file:${dir}/${name}.db`;
+    await migrate(url);
+    const sqlite = new Database(url.replace(/^file:/, ""));
+    for (let i = 1; i <= 3; i++) sqlite.prepare(`INSERT INTO "Server" (name, address, updatedAt) VALUES (?, ?, ?)`).run(`s${i}`, `127.0.0.${i}`, new Date().toISOString());
+    const states = ["SUCCESS", "SUCCESS", "SUCCESS", "SUCCESS", "FAILURE", "NOTHING", "TIMEOUT"];
+    const insert = sqlite.prepare(`INSERT INTO "ScriptLog" (backend, serverId, state, script, stdout, exitCode, createdAt) VALUES (?, ?, ?, ?, ?, ?, ?)`);
+    const span = 60 * 86_400_000;
+    const start = Date.now() - span;
+    sqlite.transaction(() => {
+      for (let i = 0; i < count; i++) insert.run(i % 2 ? "system-users" : "nginx-websites", (i % 3) + 1, states[i % states.length], "#!/usr/bin/env bash\ntrue\n", "ok\n", 0, start + Math.floor((i / count) * span));
+    })();
+    sqlite.close();
+    return createDb(url);
+  };
+  const median = async (db: Db, filters: LogFilters) => {
+    await fetchLogs(db, filters);
+    const runs: number[] = [];
+    for (let i = 0; i < 11; i++) runs.push((await timedAsync(() => fetchLogs(db, filters)))[1]);
+    return runs.sort((a, b) => a - b)[5];
+  };
+  const small = await fill("small", 100);
+  const [big, fillMs] = await timedAsync(() => fill("big", N));
+  const engine = new Engine({ db: big, registry: createRegistry(), executor: () => { throw new Error("the retention bench runs no script"); } });
+  try {
+    const pages = async () => ({ first: await median(big, {}), filtered: await median(big, { state: "FAILURE", serverId: 2 }), deep: await median(big, { before: 400_000 }) });
+    const baseline = await median(small, {});
+    const before = await pages();
+    const [report, cleanupMs] = await timedAsync(() => applyRetention(engine, { maxAgeDays: 30, truncateAfterDays: 365 }));
+    const after = await pages();
+    const remaining = await big.scriptLog.count();
+    const show = (p: { first: number; filtered: number; deep: number }) => `first page ${p.first.toFixed(2)} ms (${(p.first / baseline).toFixed(1)}×), FAILURE on one server ${p.filtered.toFixed(2)} ms (${(p.filtered / baseline).toFixed(1)}×), page at id 400,000 ${p.deep.toFixed(2)} ms (${(p.deep / baseline).toFixed(1)}×)`;
+    console.log(`retention: 1,000,000 script logs over 60 days (filled in ${(fillMs / 1000).toFixed(1)} s), cleanup of those older than 30 days`);
+    console.log(`  baseline first page of 100 logs: ${baseline.toFixed(2)} ms`);
+    console.log(`  before: ${show(before)}`);
+    console.log(`  cleanup: ${report.logsDeleted.toLocaleString("en")} logs deleted in ${(cleanupMs / 1000).toFixed(1)} s (${Math.round(report.logsDeleted / (cleanupMs / 1000)).toLocaleString("en")} rows/s, batches of 500), ${remaining.toLocaleString("en")} left`);
+    console.log(`  after:  ${show(after)}`);
+  } finally {
+    await engine.close();
+    await small.$disconnect();
+    await big.$disconnect();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const BENCHES: Record<string, () => Promise<void> | void> = {
   pipeline: pipelineBench,
   logs: logsBench,
@@ -305,6 +360,7 @@ const BENCHES: Record<string, () => Promise<void> | void> = {
   worker: workerBench,
   drift: driftBench,
   registry: registryBench,
+  retention: retentionBench,
 };
 
 /** `npm run bench` runs them all; `npm run bench -- drift worker` only those. */
