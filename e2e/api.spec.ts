@@ -63,6 +63,11 @@ test.describe("with an operator's token", () => {
     expect((await patched.json()).object).toMatchObject({ username: "api-one", shell: "/bin/sh", groups: ["api-web"] });
     expect(passwd(host)).toMatch(/^api-one:.*:\/bin\/sh$/m);
 
+    // a create that leaves out a checkbox gets the form's default, as a form submitted unchanged would
+    const defaults = await api.post("/api/v1/services/system-users", { headers: auth(token), data: { username: "api-two" } });
+    expect(defaults.status()).toBe(201);
+    expect((await defaults.json()).object).toMatchObject({ username: "api-two", active: true });
+
     const invalid = await api.post("/api/v1/services/system-users", { headers: auth(token), data: { username: "Not Valid", uid: 0 } });
     expect(invalid.status()).toBe(422);
     expect((await invalid.json()).fieldErrors).toMatchObject({ username: [expect.any(String)], uid: [expect.any(String)] });

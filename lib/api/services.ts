@@ -45,11 +45,15 @@ function parse(schema: z.ZodType, values: Record<string, string>) {
 
 /** Create (no id), replace (id, the whole object) or patch (id, `partial`: only the fields sent). */
 export async function write(service: Service, request: Request, user: TokenUser, id?: number, partial = false) {
-  const body = formValues(await readJson(request));
+  const raw = await readJson(request);
+  const body = formValues(raw);
   let values = body;
+  // a create leaves out what it does not set: a checkbox then takes the form's default (a new site is
+  // enabled), as a form submitted unchanged would; a replace (PUT) says every field
+  if (!id) for (const f of service.fields) if (f.kind === "checkbox" && f.initial === true && !(f.name in raw)) values[f.name] = "on";
   if (id && partial) {
     const current = await getOne(service, id);
-    const base = defaultFormValues(service, current.object);
+    const base = service.formValues ? service.formValues(current.object) : defaultFormValues(service, current.object);
     values = { ...formValues(Object.fromEntries(Object.entries(base).filter(([, v]) => v !== false))), ...body };
   }
   const input = parse(id ? service.updateSchema : service.createSchema, id ? { ...values, id: String(id) } : values);
