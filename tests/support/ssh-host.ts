@@ -72,6 +72,10 @@ export async function startSshHost(options: { address: string; port: number; cli
       "UsePAM no",
       "StrictModes no",
       "MaxSessions 100",
+      // A login shell started by sshd reads ~/.bashrc (Debian's bash does, for ssh sessions at shell
+      // level 1); this machine's may be slow (pyenv init: ~0.5 s of CPU per exec). The hosts stand in
+      // for servers, not for this machine's root account: start sessions one level deeper.
+      "SetEnv SHLVL=1",
       "MaxStartups 100:30:200",
       "LogLevel ERROR",
       "",

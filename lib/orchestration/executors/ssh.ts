@@ -109,6 +109,10 @@ export class SshExecutor implements ScriptExecutor {
         return true;
       },
     });
+    // Without TCP_NODELAY, Nagle's algorithm holds each small SSH packet until the previous one is
+    // acknowledged, and the server delays that acknowledgement: opening a channel cost ~85 ms of
+    // waiting (measured on loopback), on every script.
+    client.setNoDelay(true);
     this.pool.set(key, pooled);
     return pooled;
   }

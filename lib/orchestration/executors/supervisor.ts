@@ -19,7 +19,7 @@ export const RUN_DIR_VARIABLE = "ORCHESTRA_RUN_DIR";
 const SUPERVISOR = String.raw`set -u
 d=$1; [ -n "$d" ] || d=$HOME/.orchestra; key=$2; lane=$3; size=$4
 umask 077
-mkdir -p -- "$d/runs" || { echo "[orchestra] cannot create $d/runs" >&2; exit 125; }
+[ -d "$d/runs" ] || mkdir -p -- "$d/runs" || { echo "[orchestra] cannot create $d/runs" >&2; exit 125; }
 f=$d/runs/$key
 if [ $((RANDOM % 64)) -eq 0 ]; then find "$d/runs" -type f -mtime +14 -delete 2>/dev/null || true; fi
 cat > "$f.sh" || exit 125
@@ -27,14 +27,14 @@ got=$(wc -c < "$f.sh")
 if [ "$got" -ne "$size" ]; then rm -f -- "$f.sh"; echo "[orchestra] the script arrived incomplete ($got of $size bytes): not run" >&2; exit 125; fi
 setsid -w bash --norc -c '
   f=$1
-  trap '"'"'rm -f -- "$f.sh"'"'"' EXIT
+  trap '"'"'[ ! -e "$f.sh" ] || rm -f -- "$f.sh"'"'"' EXIT
   echo $$ > "$f.pid"
   exec 9>>"$2"
   if ! flock -n 9; then echo "[orchestra] waiting for the previous run of this lane to finish" >&2; flock 9; fi
-  if [ -e "$f.killed" ]; then rm -f -- "$f.sh"; exit 137; fi
+  if [ -e "$f.killed" ]; then exit 137; fi
   exec 8<"$f.sh"; rm -f -- "$f.sh"
-  { { bash --norc /dev/fd/8 9>&- 3>&- 4>&-; echo "$?" > "$f.code"; } 2>&1 1>&3 3>&- | tee -p -a "$f.err" >&4 4>&-; } 3>&1 4>&2 | tee -p -a "$f.out"
-  rc=$(cat "$f.code" 2>/dev/null || echo 125)
+  { bash --norc /dev/fd/8 9>&- 2>&1 1>&3 3>&- 4>&- | tee -p -a "$f.err" >&4 4>&-; exit "$PIPESTATUS"; } 3>&1 4>&2 | tee -p -a "$f.out"
+  rc=$PIPESTATUS
   echo "$rc" > "$f.rc.tmp" && mv -f -- "$f.rc.tmp" "$f.rc"
   exit "$rc"
 ' orchestra-run "$f" "$d/lane-$lane.lock" < /dev/null &
