@@ -57,24 +57,34 @@ export async function recordApplied(engine: Engine, report: Pick<RunReport, "ser
   if (!server) return;
   const info = serverInfo(server);
   const lookup = await serverLookup(engine, backend.asksRouter ?? []);
-  for (const op of operations) {
-    const where = { serverId_backend_model_objectId: { serverId: server.id, backend: backend.name, model: op.model, objectId: op.objectId } };
-    if (op.action === "delete") {
-      await engine.db.appliedState.deleteMany({ where: where.serverId_backend_model_objectId });
-    } else if (op.action === "save" && op.after) {
-      const after = op.after as Snapshot;
-      const data = {
-        hash: desiredHash(backend, info, op.model, op.objectId, after, lookup),
-        snapshot: withoutSecrets(op.model, after) as object,
-        objectLabel: op.objectLabel,
-        operationId: op.id,
-        appliedAt: new Date(),
-        drift: null,
-        checkedAt: null,
-      };
-      await engine.db.appliedState.upsert({ where, create: { serverId: server.id, backend: backend.name, model: op.model, objectId: op.objectId, ...data }, update: data });
-    }
+  // The last operation of each object decides what is applied now; all of it is written in one
+  // transaction (a script of 200 objects is a few statements, not 200 round trips).
+  const last = new Map<string, (typeof operations)[number]>();
+  for (const op of operations) if (op.action === "delete" || (op.action === "save" && op.after)) last.set(`${op.model}\u0000${op.objectId}`, op);
+  if (last.size === 0) return;
+  const appliedAt = new Date();
+  const byModel = new Map<string, string[]>();
+  const rows = [];
+  for (const op of last.values()) {
+    byModel.set(op.model, [...(byModel.get(op.model) ?? []), op.objectId]);
+    if (op.action !== "save") continue;
+    const after = op.after as Snapshot;
+    rows.push({
+      serverId: server.id,
+      backend: backend.name,
+      model: op.model,
+      objectId: op.objectId,
+      hash: desiredHash(backend, info, op.model, op.objectId, after, lookup),
+      snapshot: withoutSecrets(op.model, after) as object,
+      objectLabel: op.objectLabel,
+      operationId: op.id,
+      appliedAt,
+    });
   }
+  await engine.db.$transaction([
+    ...[...byModel].map(([model, objectIds]) => engine.db.appliedState.deleteMany({ where: { serverId: server.id, backend: backend.name, model, objectId: { in: objectIds } } })),
+    ...(rows.length ? [engine.db.appliedState.createMany({ data: rows })] : []),
+  ]);
 }
 
 export type Pair = {

@@ -50,8 +50,7 @@ export async function runOperations(
     );
     return perLane.flat().sort((a, b) => a.logId - b.logId);
   } finally {
-    if (heldBy) await releaseHeld(engine, heldBy);
-    await releaseHeld(engine, owner);
+    await releaseHeld(engine, heldBy ? [heldBy, owner] : [owner]);
   }
 }
 

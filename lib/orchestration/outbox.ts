@@ -132,9 +132,10 @@ export function heartbeat(engine: Engine, owner: string, holdsLane = true): { st
   return { stop: () => clearInterval(timer), lost: controller.signal };
 }
 
-/** Hands operations held by `holder` (a unit of work that did not run them) to the worker. */
-export async function releaseHeld(engine: Engine, holder: string): Promise<void> {
-  await engine.db.operation.updateMany({ where: { leaseOwner: holder, state: "PENDING" }, data: { leaseOwner: null, leaseUntil: null } });
+/** Hands operations held by `holders` (a unit of work that did not run them) to the worker. */
+export async function releaseHeld(engine: Engine, holders: string | readonly string[]): Promise<void> {
+  const leaseOwner = typeof holders === "string" ? holders : { in: [...holders] };
+  await engine.db.operation.updateMany({ where: { leaseOwner, state: "PENDING" }, data: { leaseOwner: null, leaseUntil: null } });
 }
 
 // ——— what a lane may run now ———
@@ -177,16 +178,16 @@ export async function runnableInLane(engine: Engine, serverId: number, backend: 
 export async function claim(engine: Engine, ids: readonly number[], owner: string, heldBy?: string): Promise<number[]> {
   if (ids.length === 0) return [];
   const now = engine.now();
-  await engine.db.operation.updateMany({
+  const taken = await engine.db.operation.updateManyAndReturn({
     where: {
       id: { in: [...ids] },
       state: "PENDING",
       OR: [...leaseFree(now), { leaseOwner: owner }, ...(heldBy ? [{ leaseOwner: heldBy }] : [])],
     },
     data: { leaseOwner: owner, leaseUntil: leaseUntil(engine) },
+    select: { id: true },
   });
-  const mine = await engine.db.operation.findMany({ where: { id: { in: [...ids] }, leaseOwner: owner, state: "PENDING" }, select: { id: true } });
-  return mine.map((m) => m.id);
+  return taken.map((m) => m.id).sort((a, b) => a - b);
 }
 
 // ——— after a run ———
@@ -230,12 +231,14 @@ export async function supersedeFailures(engine: Engine, serverId: number, backen
   if (succeededIds.length === 0) return;
   // Only saves and deletes settle what a server holds: a command (expire a password) is not made moot
   // by a later save, nor does it settle an earlier failed save.
+  // (the lane's failures first: usually there are none, and then nothing else is read)
+  const failed = await engine.db.operation.findMany({ where: { serverId, backend, state: "FAILURE", id: { lt: Math.max(...succeededIds) }, action: { in: [...ACTIONS] } }, select: { id: true, identity: true } });
+  if (failed.length === 0) return;
   const done = await engine.db.operation.findMany({ where: { id: { in: [...succeededIds] }, state: "SUCCESS", action: { in: [...ACTIONS] } }, select: { id: true, identity: true } });
   if (done.length === 0) return;
   const last = Math.max(...done.map((d) => d.id));
-  const failed = await engine.db.operation.findMany({ where: { serverId, backend, state: "FAILURE", id: { lt: last }, action: { in: [...ACTIONS] } }, select: { id: true, identity: true } });
   const wholeConfiguration = engine.registry.has(backend) && engine.registry.get(backend).kind === "sync";
-  const moot = failed.filter((f) => wholeConfiguration || done.some((d) => d.id > f.id && covers(d.identity, f.identity))).map((f) => f.id);
+  const moot = failed.filter((f) => f.id < last && (wholeConfiguration || done.some((d) => d.id > f.id && covers(d.identity, f.identity)))).map((f) => f.id);
   if (moot.length) await engine.db.operation.updateMany({ where: { id: { in: moot }, state: "FAILURE" }, data: { state: "SUPERSEDED" } });
 }
 
@@ -417,8 +420,10 @@ export async function runLane(engine: Engine, serverId: number, backend: string,
       if (claimed.length === 0) break;
       options.afterClaim?.();
       // (read per run: a drained lane renders each script with the server's variables of that moment)
-      const server = await engine.db.server.findUniqueOrThrow({ where: { id: serverId } });
-      const rows = await engine.db.operation.findMany({ where: { id: { in: claimed } }, orderBy: { id: "asc" } });
+      const [server, rows] = await Promise.all([
+        engine.db.server.findUniqueOrThrow({ where: { id: serverId } }),
+        engine.db.operation.findMany({ where: { id: { in: claimed } }, orderBy: { id: "asc" } }),
+      ]);
       const signal = options.signal ? AbortSignal.any([options.signal, beat.lost]) : beat.lost;
       const run = () => runGroup(engine, server, backend, rows.map(groupOperation), { ...options, owner, signal });
       const report = engine.registry.has(backend) && engine.registry.get(backend).serialize ? await serialized(engine, backend, run) : await run();

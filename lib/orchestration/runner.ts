@@ -1,6 +1,8 @@
-// Runs one script — one (server, backend) group of operations — and keeps its ScriptLog: RECEIVED with
-// the script, STARTED with output streamed in while it runs, then SUCCESS / FAILURE / ERROR / TIMEOUT /
-// ABORTED, or NOTHING when there was nothing to do. Operations follow their log's outcome.
+// Runs one script — one (server, backend) group of operations — and keeps its ScriptLog: written
+// STARTED with the script (in the transaction that marks its operations RUNNING), output streamed in
+// while it runs, then SUCCESS / FAILURE / ERROR / TIMEOUT / ABORTED; a script that could not be
+// rendered, or had nothing to do, is written RECEIVED and closed as ERROR or NOTHING. Operations
+// follow their log's outcome.
 import type { Operation } from "../../generated/sqlite/client";
 import type { Engine } from "./engine";
 import { runLocal } from "./executors/local";
@@ -62,21 +64,18 @@ export async function runGroup(engine: Engine, serverRow: ServerRow, backendName
     renderError = `rendering failed: ${(error as Error).message}`;
   }
 
-  const log = await db.scriptLog.create({
-    data: {
-      backend: backend.name,
-      serverId: server.id,
-      method: backend.method,
-      script,
-      state: "RECEIVED",
-      createdById: options.userId ?? null,
-      retryOfId: options.retryOfId ?? null,
-      operations: { create: opIds.map((operationId) => ({ operationId })) },
-    },
-    select: { id: true, createdAt: true },
-  });
-  const report = (state: LogState, exitCode: number | null = null, notStarted?: boolean): RunReport => ({
-    logId: log.id,
+  const logData = {
+    backend: backend.name,
+    serverId: server.id,
+    method: backend.method,
+    script,
+    createdById: options.userId ?? null,
+    retryOfId: options.retryOfId ?? null,
+    operations: { create: opIds.map((operationId) => ({ operationId })) },
+  };
+  const select = { id: true, createdAt: true } as const;
+  const report = (logId: number, state: LogState, exitCode: number | null = null, notStarted?: boolean): RunReport => ({
+    logId,
     server: server.name,
     serverId: server.id,
     backend: backend.name,
@@ -87,32 +86,36 @@ export async function runGroup(engine: Engine, serverRow: ServerRow, backendName
     ...(notStarted ? { notStarted } : {}),
   });
 
-  if (renderError) {
-    await finish(engine, log.id, opIds, { state: "ERROR", exitCode: null }, "", `[orchestra] ${renderError}\n`, undefined, options.owner);
-    return report("ERROR");
-  }
-  if (!hasContent) {
+  if (renderError || !hasContent) {
+    const log = await db.scriptLog.create({ data: { ...logData, state: "RECEIVED" }, select });
+    if (renderError) {
+      await finish(engine, log.id, opIds, { state: "ERROR", exitCode: null }, "", `[orchestra] ${renderError}\n`, undefined, options.owner);
+      return report(log.id, "ERROR");
+    }
     await finish(engine, log.id, opIds, { state: "SUCCESS", exitCode: null }, "", "", "NOTHING", options.owner);
-    return report("NOTHING");
+    return report(log.id, "NOTHING");
   }
 
   // Start only while this owner still holds every operation (a lease lost meanwhile — to a stall, or a
-  // database outage — means someone else may run them now): log STARTED and operations RUNNING at once.
+  // database outage — means someone else may run them now): the log is written STARTED, and the
+  // operations RUNNING, in one transaction.
   const startedAt = new Date();
-  const started = await db
+  const log = await db
     .$transaction(async (tx) => {
       const { count } = await tx.operation.updateMany({ where: { id: { in: opIds }, state: "PENDING", ...fence(options.owner) }, data: { state: "RUNNING", attempts: { increment: 1 } } });
       if (count !== opIds.length) throw new LeaseLost(count, opIds.length);
-      await tx.scriptLog.update({ where: { id: log.id }, data: { state: "STARTED", startedAt } });
-      return true;
+      return tx.scriptLog.create({ data: { ...logData, state: "STARTED", startedAt }, select });
     })
     .catch((error: Error) => {
       if (error.name !== "LeaseLost") throw error;
-      return false;
+      return null;
     });
-  if (!started) {
-    await db.scriptLog.updateMany({ where: { id: log.id, state: "RECEIVED" }, data: { state: "ABORTED", finishedAt: new Date(), stderr: "[orchestra] not started: this run no longer held all of its operations (its lease expired); whoever holds them runs them\n" } });
-    return report("ABORTED");
+  if (!log) {
+    const aborted = await db.scriptLog.create({
+      data: { ...logData, state: "ABORTED", finishedAt: new Date(), stderr: "[orchestra] not started: this run no longer held all of its operations (its lease expired); whoever holds them runs them\n" },
+      select,
+    });
+    return report(aborted.id, "ABORTED");
   }
 
   const stdout = new BoundedOutput(engine.outputLimit);
@@ -169,7 +172,7 @@ export async function runGroup(engine: Engine, serverRow: ServerRow, backendName
     // run may still be going on there. Leave it to recovery, which reads the server's run marker.
     await db.scriptLog.update({ where: { id: log.id }, data: { stdout: mask(stdout), stderr: mask(stderr) + `[orchestra] ${result.error}\n` } }).catch(() => undefined);
     await db.operation.updateMany({ where: { id: { in: opIds }, state: "RUNNING", ...fence(options.owner) }, data: { leaseUntil: new Date(0) } });
-    return report("ABORTED", null);
+    return report(log.id, "ABORTED", null);
   }
   if (result.state !== "SUCCESS" && result.state !== "CANCELLED") {
     // Cancel may have killed the run directly (from another process) before this one saw the flag.
@@ -186,7 +189,7 @@ export async function runGroup(engine: Engine, serverRow: ServerRow, backendName
   if (backend.recordOutput) {
     await backend.recordOutput(db, { serverId: server.id, logId: log.id, state: result.state, stdout: mask(stdout) }).catch((error: Error) => console.error(`[runner] ${backend.name} could not record the output of log #${log.id}: ${error.message}`));
   }
-  return report(result.state, result.exitCode, result.notStarted);
+  return report(log.id, result.state, result.exitCode, result.notStarted);
 }
 
 function fence(owner?: string) {
