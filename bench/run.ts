@@ -1,14 +1,14 @@
 // npm run bench — performance goals as ratios against baselines measured in the same run.
 //  1. collect + route + render: 10,000 operations over 50 CEL routes (in memory), in operations/s,
 //     against the baseline of serializing the same snapshots to JSON (what storing them costs anyway).
-//  2. end to end: 200 system users saved in one unit of work on one real sshd host (database, outbox,
-//     rendering, SSH, log), against `ssh host bash -s < same-script` with OpenSSH in the same run.
-//  3. worker throughput; 4. script-log pages at 100,000 logs; 5. a drift check of 5,000 pairs;
+//  2. the engine on real sshd hosts, on SQLite and PostgreSQL (./engine.ts): the overhead of one small
+//     save, fan-out to 10 servers, 200 objects in one unit of work against OpenSSH, worker throughput.
+//  4. script-log pages at 100,000 logs; 5. a drift check of 5,000 pairs;
 //  6. commit → applied, registry (agent) against push, on the same change: see ./registry.ts.
 //  7. the log pages at 1,000,000 logs before and after a retention cleanup.
 //  `npm run bench -- registry drift` runs only the named ones.
-import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Collector } from "../lib/orchestration/collector";
@@ -30,6 +30,8 @@ import { migrate } from "../lib/migrate";
 import type { ServerInfo } from "../lib/orchestration/types";
 import { clientKey, startSshHost } from "../tests/support/ssh-host";
 import { registryBench } from "./registry";
+import { endToEndBench, fanOutBench, overheadBench, workerBench } from "./engine";
+import { goal, printGoals } from "./support/goals";
 
 function timed<T>(fn: () => T): [T, number] {
   const start = process.hrtime.bigint();
@@ -96,107 +98,9 @@ function pipelineBench() {
     console.log(`pipeline: ${N} operations, 50 routes`);
     console.log(`  collect ${ours.toFixed(1)} ms + route & render ${routeAndRender.toFixed(1)} ms = ${total.toFixed(1)} ms → ${Math.round((N / total) * 1000).toLocaleString("en")} operations/s`);
     console.log(`  baseline JSON.stringify of the snapshots: ${baseline.toFixed(1)} ms → ratio ${(total / baseline).toFixed(1)}×`);
+    const perSecond = (N / total) * 1000;
+    goal("collect + route + render, 10,000 operations over 50 CEL routes", `${Math.round(perSecond).toLocaleString("en")} ops/s`, perSecond >= 50_000, "≥ 50,000 ops/s");
   });
-}
-
-async function endToEndBench() {
-  if (process.getuid?.() !== 0 || spawnSync("test", ["-x", "/usr/sbin/sshd"]).status !== 0) {
-    console.log("end to end: skipped (needs root and openssh-server; `npm test` installs it)");
-    return;
-  }
-  const dir = mkdtempSync(path.join(os.tmpdir(), "orchestra-bench-"));
-  const key = clientKey(dir);
-  const host = await startSshHost({ address: "127.0.0.5", port: 22505, clientKeyFile: key, root: dir });
-  const url = `file:${dir}/bench.db`;
-  await migrate(url);
-  const db = createDb(url);
-  const engine = new Engine({ db, registry: createRegistry(), executor: () => SshExecutor.fromKeyFile(key) });
-  try {
-    const server = await db.server.create({ data: { name: "bench", address: host.address, port: host.port, variables: { SYSUSER_PREFIX: host.sandbox } } });
-    await db.route.create({ data: { backend: "system-users", serverId: server.id } });
-    const [reports, ours] = await timedAsync(async () => {
-      const unit = await orchestrate(engine, async (tx) => {
-        for (let i = 0; i < 200; i++) await tx.systemUser.create({ data: { username: `bench${i}` } });
-      });
-      return runUnitOfWork(engine, unit);
-    });
-    if (reports.length !== 1 || reports[0].state !== "SUCCESS") throw new Error(`bench run failed: ${JSON.stringify(reports)}`);
-    const log = await db.scriptLog.findUniqueOrThrow({ where: { id: reports[0].logId } });
-
-    // The same script, against a fresh copy of the sandbox, through OpenSSH.
-    const fresh = path.join(dir, "fresh");
-    mkdirSync(path.join(fresh, "etc"), { recursive: true });
-    mkdirSync(path.join(fresh, "home"), { recursive: true });
-    for (const f of ["passwd", "group", "shadow", "gshadow"]) cpSync(`/etc/${f}`, path.join(fresh, "etc", f));
-    const script = log.script.replace(`root=${host.sandbox}`, `root=${fresh}`);
-    if (script === log.script) throw new Error("could not retarget the script");
-    const known = path.join(dir, "known_hosts");
-    const [, raw] = timed(() =>
-      execFileSync("ssh", ["-i", key, "-p", String(host.port), "-o", `UserKnownHostsFile=${known}`, "-o", "StrictHostKeyChecking=accept-new", "-o", "BatchMode=yes", "-o", "LogLevel=ERROR", `root@${host.address}`, "bash", "-s"], { input: script }),
-    );
-    const users = readFileSync(path.join(fresh, "etc/passwd"), "utf8").match(/^bench\d+:/gm)?.length;
-    if (users !== 200) throw new Error(`raw run created ${users} users`);
-    console.log(`end to end: 200 system users in one unit of work on one sshd host`);
-    console.log(`  Orchestra (database, outbox, render, SSH, log) ${ours.toFixed(0)} ms`);
-    console.log(`  baseline ssh host bash -s < same-script         ${raw.toFixed(0)} ms → ratio ${(ours / raw).toFixed(2)}×`);
-  } finally {
-    await engine.close();
-    await db.$disconnect();
-    await host.stop();
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/**
- * 3. worker throughput: 1,000 operations (200 websites × 5 servers) queued on async routes and run by
- *    one worker, against the synchronous path doing the same work one unit of work per website.
- */
-async function workerBench() {
-  if (process.getuid?.() !== 0) return;
-  const dir = mkdtempSync(path.join(os.tmpdir(), "orchestra-bench-"));
-  const key = clientKey(dir);
-  const hosts = await Promise.all([0, 1, 2, 3, 4].map((i) => startSshHost({ address: `127.0.0.${10 + i}`, port: 22510 + i, clientKeyFile: key, root: dir })));
-  const run = async (mode: "sync" | "async") => {
-    const url = `file:${dir}/${mode}.db`;
-    await migrate(url);
-    const db = createDb(url);
-    const engine = new Engine({ db, registry: createRegistry(), executor: () => SshExecutor.fromKeyFile(key) });
-    try {
-      for (const [i, h] of hosts.entries()) {
-        const sites = path.join(dir, `${mode}-sites-${i}`);
-        const server = await db.server.create({
-          data: { name: `h${i}`, address: h.address, port: h.port, variables: { NGINX_SITES_DIR: sites, WEBSITES_ROOT: path.join(dir, `${mode}-www-${i}`), NGINX_TEST: "true", NGINX_RELOAD: "true" } },
-        });
-        await db.route.create({ data: { backend: "nginx-websites", serverId: server.id, async: mode === "async" } });
-      }
-      const started = process.hrtime.bigint();
-      for (let n = 0; n < 200; n++) {
-        const unit = await orchestrate(engine, (tx) => tx.website.create({ data: { name: `site${n}`, domains: { create: [{ name: `site${n}.test` }] } } }));
-        if (mode === "sync") await runUnitOfWork(engine, unit);
-      }
-      if (mode === "async") {
-        const worker = new Worker(engine, { pollMs: 50 });
-        while ((await db.operation.count({ where: { state: { in: ["PENDING", "RUNNING"] } } })) > 0) await worker.tick();
-      }
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      const ok = await db.operation.count({ where: { state: "SUCCESS" } });
-      if (ok !== 1000) throw new Error(`${mode}: ${ok} of 1000 operations succeeded`);
-      return { ms, scripts: await db.scriptLog.count() };
-    } finally {
-      await engine.close();
-      await db.$disconnect();
-    }
-  };
-  try {
-    const sync = await run("sync");
-    const worker = await run("async");
-    console.log("worker: 1,000 operations (200 websites × 5 servers)");
-    console.log(`  synchronous path, one unit of work per website: ${sync.ms.toFixed(0)} ms, ${sync.scripts} scripts`);
-    console.log(`  queued, then one worker:                        ${worker.ms.toFixed(0)} ms, ${worker.scripts} scripts → ratio ${(worker.ms / sync.ms).toFixed(2)}× (${Math.round((1000 / worker.ms) * 1000)} operations/s)`);
-  } finally {
-    await Promise.all(hosts.map((h) => h.stop()));
-    rmSync(dir, { recursive: true, force: true });
-  }
 }
 
 /**
@@ -356,6 +260,8 @@ async function retentionBench() {
 const BENCHES: Record<string, () => Promise<void> | void> = {
   pipeline: pipelineBench,
   logs: logsBench,
+  overhead: overheadBench,
+  "fan-out": fanOutBench,
   "end-to-end": endToEndBench,
   worker: workerBench,
   drift: driftBench,
@@ -369,6 +275,7 @@ async function main() {
   const unknown = only.filter((n) => !(n in BENCHES));
   if (unknown.length) throw new Error(`no bench ${unknown.join(", ")}: choose from ${Object.keys(BENCHES).join(", ")}`);
   for (const [name, bench] of Object.entries(BENCHES)) if (only.length === 0 || only.includes(name)) await bench();
+  printGoals();
 }
 
 main().catch((error) => {

@@ -18,6 +18,7 @@ import { serverLookup } from "./sync";
 import { registryObjectHash } from "./registry";
 import { serverInfo, type PendingOperation, type ServerInfo, type Snapshot } from "./types";
 import type { RunReport } from "./runner";
+import type { Operation } from "../../generated/sqlite/client";
 
 export const PAIR_STATES = ["in sync", "pending", "failed", "drifted", "unknown"] as const;
 export type PairState = (typeof PAIR_STATES)[number];
@@ -46,14 +47,20 @@ export function desiredHash(backend: Backend, server: ServerInfo, model: string,
  * After a successful run: each save's object is now applied on the server (its canonical hash and
  * state recorded), each delete's object is gone from it. Commands change nothing here.
  */
-export async function recordApplied(engine: Engine, report: Pick<RunReport, "serverId" | "backend" | "operationIds">): Promise<void> {
+/** The server row and operation rows a run ran with. */
+export type RunContext = { server: Parameters<typeof serverInfo>[0]; operations: ReadonlyArray<Pick<Operation, "id" | "action" | "model" | "objectId" | "objectLabel" | "after">> };
+
+export async function recordApplied(engine: Engine, report: Pick<RunReport, "serverId" | "backend" | "operationIds">, known?: RunContext): Promise<void> {
   if (!engine.registry.has(report.backend)) return;
   const backend = engine.registry.get(report.backend);
   if (!tracksObjects(backend) || report.operationIds.length === 0) return;
-  const [server, operations] = await Promise.all([
-    engine.db.server.findUnique({ where: { id: report.serverId } }),
-    engine.db.operation.findMany({ where: { id: { in: [...report.operationIds] }, state: "SUCCESS" }, orderBy: { id: "asc" } }),
-  ]);
+  // (the run that just succeeded passes what it ran: the same rows, not read again)
+  const [server, operations] = known
+    ? [known.server, known.operations]
+    : await Promise.all([
+        engine.db.server.findUnique({ where: { id: report.serverId } }),
+        engine.db.operation.findMany({ where: { id: { in: [...report.operationIds] }, state: "SUCCESS" }, orderBy: { id: "asc" } }),
+      ]);
   if (!server) return;
   const info = serverInfo(server);
   const lookup = await serverLookup(engine, backend.asksRouter ?? []);

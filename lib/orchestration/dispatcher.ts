@@ -11,6 +11,7 @@ export type { RetryPolicy } from "./outbox";
 export { SYNC_POLICY } from "./outbox";
 
 type LaneKey = { serverId: number; backend: string };
+type LaneRow = LaneKey & { id: number };
 
 /** Distinct lanes of some operations, in the order their first operation was committed. */
 export function lanesOf(rows: ReadonlyArray<{ id: number; serverId: number; backend: string }>): LaneKey[] {
@@ -29,12 +30,14 @@ export function lanesOf(rows: ReadonlyArray<{ id: number; serverId: number; back
 export async function runOperations(
   engine: Engine,
   operationIds: readonly number[],
-  options: Omit<RunOptions, "owner"> & { heldBy?: string; owner?: string; policy?: RetryPolicy } = {},
+  options: Omit<RunOptions, "owner"> & { heldBy?: string; owner?: string; policy?: RetryPolicy; rows?: ReadonlyArray<LaneRow> } = {},
 ): Promise<RunReport[]> {
   if (operationIds.length === 0) return [];
   const owner = options.owner ?? newOwner("request");
-  const rows = await engine.db.operation.findMany({ where: { id: { in: [...operationIds] }, state: "PENDING" }, select: { id: true, serverId: true, backend: true } });
-  const { heldBy, policy, ...rest } = options;
+  const { heldBy, policy, rows: known, ...rest } = options;
+  // (a unit of work passes the rows it just wrote: still pending, held by it)
+  const rows = known ?? (await engine.db.operation.findMany({ where: { id: { in: [...operationIds] }, state: "PENDING" }, select: { id: true, serverId: true, backend: true } }));
+  let reports: RunReport[] = [];
   try {
     const perLane = await Promise.all(
       lanesOf(rows).map((lane) =>
@@ -48,14 +51,17 @@ export async function runOperations(
         }),
       ),
     );
-    return perLane.flat().sort((a, b) => a.logId - b.logId);
+    reports = perLane.flat().sort((a, b) => a.logId - b.logId);
+    return reports;
   } finally {
-    await releaseHeld(engine, heldBy ? [heldBy, owner] : [owner]);
+    // What did not run (a busy lane, an operation waiting for an earlier one) goes to the worker.
+    const ran = new Set(reports.flatMap((r) => r.operationIds));
+    if (rows.some((r) => !ran.has(r.id))) await releaseHeld(engine, heldBy ? [heldBy, owner] : [owner]);
   }
 }
 
 /** Runs the synchronous operations of a committed unit of work (those it holds the lease of). */
-export function runUnitOfWork(engine: Engine, unit: { unitOfWork: string; operations: ReadonlyArray<{ id: number; async: boolean }> }, options: Omit<RunOptions, "owner"> = {}) {
-  const ids = unit.operations.filter((o) => !o.async).map((o) => o.id);
-  return runOperations(engine, ids, { ...options, heldBy: ownerOf(unit.unitOfWork) });
+export function runUnitOfWork(engine: Engine, unit: { unitOfWork: string; operations: ReadonlyArray<LaneRow & { async: boolean }> }, options: Omit<RunOptions, "owner"> = {}) {
+  const rows = unit.operations.filter((o) => !o.async);
+  return runOperations(engine, rows.map((o) => o.id), { ...options, heldBy: ownerOf(unit.unitOfWork), rows });
 }

@@ -21,7 +21,7 @@ import { notifyFailure, notifyUnreachable } from "./notify";
 import type { RunMarker } from "./executors/types";
 import { groupOperation, runGroup, type RunOptions, type RunReport } from "./runner";
 import { maskSecrets, renderScript } from "./script";
-import { recordApplied } from "./convergence";
+import { recordApplied, type RunContext } from "./convergence";
 import { ACTIONS, OperatorError, serverInfo, type PendingOperation, type ServerInfo } from "./types";
 
 export const OWNER_KINDS = ["uow", "request", "worker", "retry"] as const;
@@ -202,9 +202,10 @@ export type RetryPolicy = { retryFailures: boolean; maxAttempts: number; backoff
 export const SYNC_POLICY: RetryPolicy = { retryFailures: false, maxAttempts: 5, backoffMs: 10_000 };
 export const WORKER_POLICY: RetryPolicy = { retryFailures: true, maxAttempts: 5, backoffMs: 5_000 };
 
-export async function afterRun(engine: Engine, report: RunReport, policy: RetryPolicy): Promise<void> {
+export async function afterRun(engine: Engine, report: RunReport, policy: RetryPolicy, ran?: RunContext): Promise<void> {
   if (report.state === "SUCCESS" || report.state === "NOTHING") {
-    await recordApplied(engine, report);
+    // (a run that succeeded held its operations to the end: a lost lease aborts the run)
+    await recordApplied(engine, report, report.state === "SUCCESS" ? ran : undefined);
     await supersedeFailures(engine, report.serverId, report.backend, report.operationIds);
     return;
   }
@@ -251,11 +252,12 @@ export async function supersedeFailures(engine: Engine, serverId: number, backen
  * finished is recorded as interrupted, with who stopped, and its operations run again. A cancel
  * requested meanwhile is honoured. Returns false while the lane cannot be used yet.
  */
-export async function recoverLane(engine: Engine, serverId: number, backend: string): Promise<boolean> {
+export async function recoverLane(engine: Engine, serverId: number, backend: string, options: { sweep?: boolean } = {}): Promise<boolean> {
   const now = engine.now();
   // A log created but never started (its owner stopped in between) is closed; its operations were
-  // never RUNNING, their lease expires and they run again.
-  await engine.db.scriptLog.updateMany({
+  // never RUNNING, their lease expires and they run again. (Swept by the worker: a save need not pay
+  // for it.)
+  if (options.sweep) await engine.db.scriptLog.updateMany({
     where: { serverId, backend, state: "RECEIVED", createdAt: { lt: new Date(now.getTime() - engine.leaseMs) }, operations: { none: { operation: { state: "RUNNING" } } } },
     data: { state: "ABORTED", finishedAt: now, stderr: "[orchestra] interrupted before it started: its owner stopped; its operations run again\n" },
   });
@@ -410,7 +412,7 @@ export async function runLane(engine: Engine, serverId: number, backend: string,
   const beat = heartbeat(engine, owner);
   const reports: RunReport[] = [];
   try {
-    if (!(await recoverLane(engine, serverId, backend))) return reports;
+    if (!(await recoverLane(engine, serverId, backend, { sweep: options.drain }))) return reports;
     for (let round = 0; ; round++) {
       // Still ours? (a stall longer than the lease may have handed the lane to someone else; the first
       // round follows the acquisition itself)
@@ -427,7 +429,7 @@ export async function runLane(engine: Engine, serverId: number, backend: string,
       const signal = options.signal ? AbortSignal.any([options.signal, beat.lost]) : beat.lost;
       const run = () => runGroup(engine, server, backend, rows.map(groupOperation), { ...options, owner, signal });
       const report = engine.registry.has(backend) && engine.registry.get(backend).serialize ? await serialized(engine, backend, run) : await run();
-      await afterRun(engine, report, options.policy);
+      await afterRun(engine, report, options.policy, { server, operations: rows });
       reports.push(report);
       if (!options.drain || options.only || options.stopDraining?.aborted) break;
     }
