@@ -6,6 +6,7 @@ import type { Engine } from "./engine";
 import { runLocal } from "./executors/local";
 import type { ExecutionResult } from "./executors/types";
 import { BoundedOutput } from "./output";
+import { MaskedLines, type OutputLine } from "./output-lines";
 import { laneName, runKey } from "./executors/supervisor";
 import { maskSecrets, renderScript } from "./script";
 import { serverLookup, syncObjects } from "./sync";
@@ -35,6 +36,8 @@ export type RunOptions = {
   /** The lease owner holding these operations: state changes apply only while it still holds them,
    * so a run whose lease expired (and was taken over) cannot overwrite the new owner's states. */
   owner?: string;
+  /** Each line of the output as it arrives, secrets masked (the CLI prints them live). */
+  onLine?: (line: OutputLine) => void;
 };
 
 /** How often a running script's log is checked for a Cancel request. */
@@ -140,8 +143,19 @@ export async function runGroup(engine: Engine, serverRow: ServerRow, backendName
       .then((row) => row?.cancelRequestedAt && cancel.abort("cancel"))
       .catch(() => undefined);
   }, CANCEL_POLL_MS);
+  const watch = options.onLine;
+  const lineOf = (stream: "stdout" | "stderr") =>
+    new MaskedLines(secrets, (text) => {
+      try {
+        watch?.({ logId: log.id, server: server.name, backend: backend.name, stream, text });
+      } catch {
+        // a watcher that fails does not fail the run
+      }
+    });
+  const lines = watch ? { stdout: lineOf("stdout"), stderr: lineOf("stderr") } : null;
   const onOutput = (stream: "stdout" | "stderr", chunk: string) => {
     (stream === "stdout" ? stdout : stderr).push(chunk);
+    lines?.[stream].push(chunk);
     dirty = true;
   };
 
@@ -162,6 +176,8 @@ export async function runGroup(engine: Engine, serverRow: ServerRow, backendName
     clearInterval(ticker);
     clearInterval(cancelPoll);
     options.signal?.removeEventListener("abort", onOuterAbort);
+    lines?.stdout.end();
+    lines?.stderr.end();
     await flushing;
   }
   if (result.unsettled) {
@@ -178,6 +194,7 @@ export async function runGroup(engine: Engine, serverRow: ServerRow, backendName
   }
   options.beforeFinish?.();
   if (result.error) stderr.push(`${stderr.toString().endsWith("\n") || !stderr.toString() ? "" : "\n"}[orchestra] ${result.error}\n`);
+  if (result.error) lines?.stderr.push(`[orchestra] ${result.error}\n`);
   if (result.pinnedFingerprint) {
     // First connection: pin the key it offered (only if nobody pinned one meanwhile).
     await db.server.updateMany({ where: { id: server.id, hostKeyFingerprint: null }, data: { hostKeyFingerprint: result.pinnedFingerprint } });
