@@ -49,6 +49,14 @@ test("a running script's log page shows its lines as they are printed, then its 
   await expect.poll(async () => (await db.scriptLog.findFirst({ where: { serverId: server.id, state: "STARTED" } }))?.id ?? 0, { timeout: 20_000, intervals: [100] }).toBeGreaterThan(0);
   const log = await db.scriptLog.findFirstOrThrow({ where: { serverId: server.id, state: "STARTED" } });
 
+  // the log list beside it: it asks whether runs changed, and re-renders only when they did
+  const list = await page.context().newPage();
+  const listRenders: string[] = [];
+  list.on("request", (r) => void (isRender(r) && listRenders.push(r.url())));
+  await list.goto("/logs");
+  const row = list.getByRole("row").filter({ has: list.getByRole("link", { name: String(log.id), exact: true }) });
+  await expect(row).toContainText("STARTED");
+
   const renders: string[] = [];
   const streams: string[] = [];
   page.on("request", (r) => {
@@ -70,9 +78,10 @@ test("a running script's log page shows its lines as they are printed, then its 
   await expect(stdout).toContainText("live-line-three", { timeout: 10_000 });
   await expect(state).toContainText("STARTED");
   expect((await db.scriptLog.findUniqueOrThrow({ where: { id: log.id } })).state).toBe("STARTED");
-  // none of that re-rendered the page
+  // none of that re-rendered the page, nor the list
   expect(renders).toEqual([]);
   expect(streams).toHaveLength(1);
+  expect(listRenders).toEqual([]);
 
   // the end: the final state, and what only the server renders (Retry), from one re-render
   await expect(state).toContainText("SUCCESS", { timeout: 15_000 });
@@ -84,9 +93,32 @@ test("a running script's log page shows its lines as they are printed, then its 
   expect(renders.length).toBeGreaterThanOrEqual(1);
   expect(renders.length).toBeLessThanOrEqual(2);
   expect(streams).toHaveLength(1);
+  // the list follows within its 2 s check, with one re-render
+  await expect(row).toContainText("SUCCESS", { timeout: 10_000 });
+  expect(listRenders).toHaveLength(1);
+  await list.close();
   // the lines in the order they were printed, each once
   const text = (await stdout.textContent()) ?? "";
   expect(text.match(/live-line-\w+/g)).toEqual(["live-line-one", "live-line-two", "live-line-three", "live-line-four"]);
+});
+
+test("a viewer reads a log's stream: its output and state, not its script", async ({ baseURL }) => {
+  const log = await e2eDb().scriptLog.findFirstOrThrow({ where: { state: "SUCCESS", stdout: { contains: "live-line-one" } }, orderBy: { id: "desc" } });
+  const viewer = await playwrightRequest.newContext({ baseURL, storageState: stateFile("viewer") });
+  try {
+    // a finished log: everything at once, then `end`, and the stream closes
+    const response = await viewer.get(`/api/logs/${log.id}/stream`);
+    expect(response.status()).toBe(200);
+    expect(response.headers()["content-type"]).toContain("text/event-stream");
+    const body = await response.text();
+    expect(body).toContain("event: replace");
+    expect(body).toContain("live-line-four");
+    expect(body).toMatch(/event: end\ndata: \{"state":"SUCCESS","exitCode":0,/);
+    expect(log.script).toContain("reload.sh");
+    expect(body).not.toContain("reload.sh"); // the script is never sent
+  } finally {
+    await viewer.dispose();
+  }
 });
 
 test("the log stream and the runs version answer 401 without a session, never the sign-in page", async ({ baseURL }) => {
