@@ -11,17 +11,18 @@ export function RefreshOnChange({ version, active, ms = 2000 }: { version: strin
   const router = useRouter();
   useEffect(() => {
     let asked = false;
-    let refreshed = false;
+    // The version a re-render was asked for: asked once, even if the render comes back with the
+    // version this page already had (a change undone meanwhile), so the check never stops.
+    let requested = version;
     const check = async () => {
-      if (asked || refreshed || document.visibilityState !== "visible") return;
+      if (asked || document.visibilityState !== "visible") return;
       asked = true;
       try {
         const response = await fetch("/api/logs/version", { cache: "no-store" });
         if (!response.ok) return;
         const body = (await response.json()) as { version?: string };
-        // once per rendered version: the new render brings the new version and a new effect
-        if (body.version !== version) {
-          refreshed = true;
+        if (body.version && body.version !== version && body.version !== requested) {
+          requested = body.version;
           router.refresh();
         }
       } catch {
