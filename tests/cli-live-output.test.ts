@@ -85,7 +85,18 @@ beforeEach(async () => {
 
 describe("orchestrate CLI, live output", () => {
   it("prints each line while the script still runs, prefixed with server and backend, the secret masked", async () => {
-    const run = await cli("--backend", "mariadb-users");
+    // what the log page's stream would send meanwhile: the stored output as it grows
+    const stored = new Set<string>();
+    let watching = true;
+    const watch = (async () => {
+      while (watching) {
+        const log = await db.scriptLog.findFirst({ orderBy: { id: "desc" }, select: { stdout: true } });
+        if (log) stored.add(log.stdout);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
+    const run = await cli("--backend", "mariadb-users").finally(() => (watching = false));
+    await watch;
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
     const texts = run.lines.map((l) => l.text);
@@ -103,6 +114,9 @@ describe("orchestrate CLI, live output", () => {
     const log = await db.scriptLog.findFirstOrThrow({ orderBy: { id: "desc" } });
     expect(log.stdout).toContain(`SET @orchestra_hash = '${MASK}';`);
     expect(log.stdout).not.toContain(hash);
+    // while the second half of the hash had not arrived, its first half was not stored either
+    expect([...stored].some((out) => out.includes("client-started"))).toBe(true);
+    for (const out of stored) expect(out).not.toContain(`'${hash.slice(0, 7)}`);
   });
 
   it("--quiet prints only the result", async () => {

@@ -4,7 +4,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { logEventStream } from "../lib/data/log-stream";
 import { MaskedLines } from "../lib/orchestration/output-lines";
-import { MASK } from "../lib/orchestration/script";
+import { MASK, maskSecretsSoFar } from "../lib/orchestration/script";
 import { resetDb, testDb } from "./db";
 
 const db = testDb();
@@ -109,6 +109,14 @@ describe("masked output lines", () => {
     split.push("3t-value and more\nrest without newline");
     split.end();
     expect(lines).toEqual(["before", `the secret is ${MASK} and more`, "rest without newline"]);
+  });
+
+  it("stores a running script's output without the beginning of a secret whose rest is still to come", () => {
+    const secret = "s3cr3t-value";
+    expect(maskSecretsSoFar("token: s3cr", [secret])).toBe("token: ");
+    expect(maskSecretsSoFar("token: s3cr3t-value", [secret])).toBe(`token: ${MASK}`);
+    expect(maskSecretsSoFar("token: s3cr3t-value\nnext s", [secret])).toBe(`token: ${MASK}\nnext `);
+    expect(maskSecretsSoFar("plain text\n", [secret])).toBe("plain text\n");
   });
 
   it("cuts a very long line, but never inside a secret", () => {

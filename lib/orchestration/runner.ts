@@ -8,7 +8,7 @@ import type { ExecutionResult } from "./executors/types";
 import { BoundedOutput } from "./output";
 import { MaskedLines, type OutputLine } from "./output-lines";
 import { laneName, runKey } from "./executors/supervisor";
-import { maskSecrets, renderScript } from "./script";
+import { maskSecrets, maskSecretsSoFar, renderScript } from "./script";
 import { serverLookup, syncObjects } from "./sync";
 import { serverInfo, type LogState, type PendingOperation, type Snapshot } from "./types";
 
@@ -126,11 +126,13 @@ export async function runGroup(engine: Engine, serverRow: ServerRow, backendName
     if (!dirty) return flushing;
     dirty = false;
     flushing = flushing.then(() =>
-      db.scriptLog.update({ where: { id: log.id }, data: { stdout: mask(stdout), stderr: mask(stderr) } }).catch(() => undefined),
+      db.scriptLog.update({ where: { id: log.id }, data: { stdout: maskSoFar(stdout), stderr: maskSoFar(stderr) } }).catch(() => undefined),
     );
     return flushing;
   };
   const mask = (output: BoundedOutput) => maskSecrets(output.toString(), secrets);
+  // while it runs, a secret printed in two chunks is not stored half unmasked in between
+  const maskSoFar = (output: BoundedOutput) => maskSecretsSoFar(output.toString(), secrets);
   const ticker = setInterval(flush, engine.flushIntervalMs);
   // Cancel (from any process) is a flag on the log: seen here, it stops the run on the server.
   const cancel = new AbortController();
