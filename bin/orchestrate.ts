@@ -3,6 +3,8 @@
 //   npm run orchestrate -- --model SystemUser --ids 3,4      run the backends of these objects now
 //   npm run orchestrate -- --backend system-users --server web1
 //   npm run orchestrate -- --retry 42                        run script log #42 again
+//   (a run prints each line of its output as it arrives, "[server backend] line", secrets masked;
+//    --quiet prints only the result of each run)
 //   npm run orchestrate -- --service system-users --ids 3 --command expire-password
 //                                                            run a backend command on these objects
 //   npm run orchestrate -- --commands                        list the commands of every backend
@@ -24,11 +26,12 @@ import { formatValue, measureResources } from "../lib/orchestration/monitors";
 import { dryRun, retryLog, runSelection } from "../lib/orchestration/manual";
 import { runScheduleNow } from "../lib/orchestration/schedules/fire";
 import type { RunReport } from "../lib/orchestration/runner";
+import type { OutputLine } from "../lib/orchestration/output-lines";
 import { renderRegistry } from "../lib/orchestration/registry";
 import { installAgent } from "../lib/agent/install";
 
 function usage(message: string): never {
-  console.error(`orchestrate: ${message}\nusage: npm run orchestrate -- [--dry-run] [--backend NAME] [--server NAME] [--model MODEL | --service SLUG] [--ids 1,2] [--command NAME] | --retry LOG_ID | --commands | --check | --monitor | --schedules | --run-schedule NAME | --agent-config SERVER | --install-agent SERVER --url URL`);
+  console.error(`orchestrate: ${message}\nusage: npm run orchestrate -- [--dry-run] [--backend NAME] [--server NAME] [--model MODEL | --service SLUG] [--ids 1,2] [--command NAME] [--quiet] | --retry LOG_ID [--quiet] | --commands | --check | --monitor | --schedules | --run-schedule NAME | --agent-config SERVER | --install-agent SERVER --url URL`);
   process.exit(2);
 }
 
@@ -53,6 +56,7 @@ async function main(): Promise<number> {
         "agent-config": { type: "string" },
         "install-agent": { type: "string" },
         url: { type: "string" },
+        quiet: { type: "boolean", default: false },
       },
     });
   } catch (error) {
@@ -60,6 +64,7 @@ async function main(): Promise<number> {
   }
   const { values } = parsed;
   const engine = createEngine();
+  const onLine = values.quiet ? undefined : printLine;
   try {
     if (values.backend) engine.registry.get(values.backend);
     if (values.commands) {
@@ -126,7 +131,7 @@ async function main(): Promise<number> {
       return result.logs.every((l) => l.state === "SUCCESS") && result.crossings.every((c) => c.runs.every((r) => r.state === "SUCCESS" || r.state === "NOTHING")) ? 0 : 1;
     }
     if (values.retry) {
-      const { report, superseded, queued } = await retryLog(engine, Number(values.retry));
+      const { report, superseded, queued } = await retryLog(engine, Number(values.retry), null, { onLine });
       for (const s of superseded) console.log(`superseded ${s.objectLabel}: changed again by operation #${s.byOperationId}${s.byLogId ? ` (log #${s.byLogId})` : ""}`);
       if (queued) console.log("queued: an earlier change of the same object on this server runs first");
       print(report ? [report] : []);
@@ -142,7 +147,7 @@ async function main(): Promise<number> {
       if (!scripts.length) console.log("# nothing would run");
       return 0;
     }
-    const { reports, unrouted } = await runSelection(engine, selection);
+    const { reports, unrouted } = await runSelection(engine, selection, null, { onLine });
     print(reports);
     if (unrouted.length) console.log(`no route matches: ${unrouted.map((o) => `${o.backend} ${o.objectLabel}`).join(", ")}`);
     return reports.every((r) => r.state === "SUCCESS" || r.state === "NOTHING") ? 0 : 1;
@@ -150,6 +155,11 @@ async function main(): Promise<number> {
     await engine.close();
     await engine.db.$disconnect();
   }
+}
+
+/** A line of a running script (already masked by the runner); stderr lines go to stderr. */
+function printLine(line: OutputLine) {
+  (line.stream === "stdout" ? process.stdout : process.stderr).write(`[${line.server} ${line.backend}] ${line.text}\n`);
 }
 
 function print(reports: RunReport[]) {

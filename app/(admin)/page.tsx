@@ -7,25 +7,27 @@ import { Empty, PageHeader, formatDate } from "@/app/ui/page-header";
 import { RunsChart } from "@/app/ui/runs-chart";
 import { StateBadge } from "@/app/ui/state-badge";
 import { ActionButton } from "@/app/ui/confirm-button";
-import { AutoRefresh } from "@/app/ui/auto-refresh";
+import { RefreshOnChange } from "@/app/ui/refresh-on-change";
+import { fetchLogVersion } from "@/lib/data/log-version";
 import { retry } from "./logs/actions";
 import { dismissNotification } from "./notifications-actions";
 
 export default async function Dashboard() {
   const user = await requireUser();
-  const [perServer, running, failures, pending, queues, notifications] = await Promise.all([
+  const [perServer, running, failures, pending, queues, notifications, version] = await Promise.all([
     fetchRunsPerServer(db, 7),
     fetchRunning(db),
     fetchLatestFailures(db, 10),
     db.operation.count({ where: { state: "PENDING" } }),
     fetchQueues(db),
     fetchNotifications(db),
+    fetchLogVersion(db),
   ]);
   const max = Math.max(1, ...perServer.flatMap((s) => s.days.map((d) => d.ok + d.failed)));
   const operator = hasRole(user.role, "operator");
   return (
     <>
-      <PageHeader title="Dashboard"><AutoRefresh active={running.length > 0 || pending > 0} ms={2000} /></PageHeader>
+      <PageHeader title="Dashboard"><RefreshOnChange version={version} active={running.length > 0 || pending > 0} /></PageHeader>
       {notifications.length > 0 && (
         <ul className="mb-4 space-y-1" data-testid="notifications">
           {notifications.map((n) => (

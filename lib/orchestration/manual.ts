@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto";
 import type { Engine } from "./engine";
 import { runOperations } from "./dispatcher";
 import { covers, identityOf, leaseFree, leaseUntil, newOwner } from "./outbox";
-import type { RunReport } from "./runner";
+import type { RunOptions, RunReport } from "./runner";
 import { renderScript, type ServerLookup } from "./script";
 import { serverLookup } from "./sync";
 import { routeOperations, type RouteRow } from "./router";
@@ -52,7 +52,7 @@ export type RetryOutcome = { report: RunReport | null; superseded: Superseded[];
  * which case existing objects are saved as they are now anyway (gone ones still are not touched, a
  * newer object may own their name). The new log points at the old one.
  */
-export async function retryLog(engine: Engine, logId: number, userId?: number | null, options: { reapply?: boolean } = {}): Promise<RetryOutcome> {
+export async function retryLog(engine: Engine, logId: number, userId?: number | null, options: { reapply?: boolean; onLine?: RunOptions["onLine"] } = {}): Promise<RetryOutcome> {
   const log = await engine.db.scriptLog.findUnique({ where: { id: logId }, include: { operations: { include: { operation: true }, orderBy: { operationId: "asc" } } } });
   if (!log) throw new OperatorError(`script log #${logId} does not exist`);
   if (log.state === "STARTED" || log.state === "RECEIVED") throw new OperatorError(`script log #${logId} is still ${log.state}`);
@@ -128,7 +128,7 @@ export async function retryLog(engine: Engine, logId: number, userId?: number | 
   if (created.length === 0) return { report: null, superseded, queued: false };
 
   // Held by this retry until it runs them (in lane order).
-  const reports = await runOperations(engine, created.map((c) => c.id), { userId, retryOfId: log.id, heldBy: owner });
+  const reports = await runOperations(engine, created.map((c) => c.id), { userId, retryOfId: log.id, heldBy: owner, onLine: options.onLine });
   return { report: reports[0] ?? null, superseded, queued: reports.length === 0 };
 }
 
@@ -191,10 +191,10 @@ export async function dryRun(engine: Engine, selection: Selection) {
 }
 
 /** Runs the backends of the selected objects now, as a unit of work of its own. */
-export async function runSelection(engine: Engine, selection: Selection, userId?: number | null): Promise<{ reports: RunReport[]; unrouted: PendingOperation[] }> {
+export async function runSelection(engine: Engine, selection: Selection, userId?: number | null, options: Pick<RunOptions, "onLine"> = {}): Promise<{ reports: RunReport[]; unrouted: PendingOperation[] }> {
   const { pending, routes } = await selectOperations(engine, selection);
   const unitOfWork = `${selection.command ? `command:${selection.command}` : "manual"}:${randomUUID()}`;
   const written = await engine.db.$transaction((tx) => writeOperations(engine, tx, unitOfWork, pending, routes));
-  const reports = await runOperations(engine, written.operations.map((o) => o.id), { userId, heldBy: ownerOf(unitOfWork) });
+  const reports = await runOperations(engine, written.operations.map((o) => o.id), { userId, heldBy: ownerOf(unitOfWork), onLine: options.onLine });
   return { reports, unrouted: written.unrouted };
 }

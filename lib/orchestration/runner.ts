@@ -8,8 +8,9 @@ import type { Engine } from "./engine";
 import { runLocal } from "./executors/local";
 import type { ExecutionResult } from "./executors/types";
 import { BoundedOutput } from "./output";
+import { MaskedLines, type OutputLine } from "./output-lines";
 import { laneName, runKey } from "./executors/supervisor";
-import { maskSecrets, renderScript } from "./script";
+import { maskSecrets, maskSecretsSoFar, renderScript } from "./script";
 import { serverLookup, syncObjects } from "./sync";
 import { serverInfo, type LogState, type PendingOperation, type Snapshot } from "./types";
 
@@ -37,6 +38,8 @@ export type RunOptions = {
   /** The lease owner holding these operations: state changes apply only while it still holds them,
    * so a run whose lease expired (and was taken over) cannot overwrite the new owner's states. */
   owner?: string;
+  /** Each line of the output as it arrives, secrets masked (the CLI prints them live). */
+  onLine?: (line: OutputLine) => void;
 };
 
 /** How often a running script's log is checked for a Cancel request. */
@@ -126,11 +129,13 @@ export async function runGroup(engine: Engine, serverRow: ServerRow, backendName
     if (!dirty) return flushing;
     dirty = false;
     flushing = flushing.then(() =>
-      db.scriptLog.update({ where: { id: log.id }, data: { stdout: mask(stdout), stderr: mask(stderr) } }).catch(() => undefined),
+      db.scriptLog.update({ where: { id: log.id }, data: { stdout: maskSoFar(stdout), stderr: maskSoFar(stderr) } }).catch(() => undefined),
     );
     return flushing;
   };
   const mask = (output: BoundedOutput) => maskSecrets(output.toString(), secrets);
+  // while it runs, a secret printed in two chunks is not stored half unmasked in between
+  const maskSoFar = (output: BoundedOutput) => maskSecretsSoFar(output.toString(), secrets);
   const ticker = setInterval(flush, engine.flushIntervalMs);
   // Cancel (from any process) is a flag on the log: seen here, it stops the run on the server.
   const cancel = new AbortController();
@@ -143,8 +148,19 @@ export async function runGroup(engine: Engine, serverRow: ServerRow, backendName
       .then((row) => row?.cancelRequestedAt && cancel.abort("cancel"))
       .catch(() => undefined);
   }, CANCEL_POLL_MS);
+  const watch = options.onLine;
+  const lineOf = (stream: "stdout" | "stderr") =>
+    new MaskedLines(secrets, (text) => {
+      try {
+        watch?.({ logId: log.id, server: server.name, backend: backend.name, stream, text });
+      } catch {
+        // a watcher that fails does not fail the run
+      }
+    });
+  const lines = watch ? { stdout: lineOf("stdout"), stderr: lineOf("stderr") } : null;
   const onOutput = (stream: "stdout" | "stderr", chunk: string) => {
     (stream === "stdout" ? stdout : stderr).push(chunk);
+    lines?.[stream].push(chunk);
     dirty = true;
   };
 
@@ -165,6 +181,8 @@ export async function runGroup(engine: Engine, serverRow: ServerRow, backendName
     clearInterval(ticker);
     clearInterval(cancelPoll);
     options.signal?.removeEventListener("abort", onOuterAbort);
+    lines?.stdout.end();
+    lines?.stderr.end();
     await flushing;
   }
   if (result.unsettled) {
@@ -181,6 +199,7 @@ export async function runGroup(engine: Engine, serverRow: ServerRow, backendName
   }
   options.beforeFinish?.();
   if (result.error) stderr.push(`${stderr.toString().endsWith("\n") || !stderr.toString() ? "" : "\n"}[orchestra] ${result.error}\n`);
+  if (result.error) lines?.stderr.push(`[orchestra] ${result.error}\n`);
   if (result.pinnedFingerprint) {
     // First connection: pin the key it offered (only if nobody pinned one meanwhile).
     await db.server.updateMany({ where: { id: server.id, hostKeyFingerprint: null }, data: { hostKeyFingerprint: result.pinnedFingerprint } });

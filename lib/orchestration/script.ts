@@ -218,3 +218,23 @@ export function maskSecrets(text: string, secrets: readonly string[]): string {
   for (const secret of secrets) if (secret.length >= 4) out = out.split(secret).join(MASK);
   return out;
 }
+
+/**
+ * The output of a script still running, as it may be stored and watched: masked, and without a tail
+ * that could be the beginning of a secret whose rest has not arrived yet (printed in two chunks, it
+ * would be stored half unmasked until the next write). The tail comes with the next write.
+ */
+export function maskSecretsSoFar(text: string, secrets: readonly string[]): string {
+  const out = maskSecrets(text, secrets);
+  let keep = out.length;
+  for (const secret of secrets) {
+    if (secret.length < 4) continue;
+    for (let n = Math.min(secret.length - 1, out.length); n > 0; n--) {
+      if (out.endsWith(secret.slice(0, n))) {
+        keep = Math.min(keep, out.length - n);
+        break;
+      }
+    }
+  }
+  return out.slice(0, keep);
+}

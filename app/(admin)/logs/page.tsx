@@ -7,20 +7,21 @@ import { LOG_STATES } from "@/lib/orchestration/types";
 import { Empty, PageHeader, formatDate } from "@/app/ui/page-header";
 import { StateBadge } from "@/app/ui/state-badge";
 import { Filters, Select, duration } from "@/app/ui/filters";
-import { AutoRefresh } from "@/app/ui/auto-refresh";
+import { RefreshOnChange } from "@/app/ui/refresh-on-change";
+import { fetchLogVersion } from "@/lib/data/log-version";
 
 export const metadata: Metadata = { title: "Script logs" };
 
 export default async function LogsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await requireUser();
   const filters = parseLogFilters(await searchParams);
-  const [{ logs, nextBefore }, choices] = await Promise.all([fetchLogs(db, filters), fetchFilterChoices(db)]);
+  const [{ logs, nextBefore }, choices, version] = await Promise.all([fetchLogs(db, filters), fetchFilterChoices(db), fetchLogVersion(db)]);
   const running = logs.some((l) => l.state === "STARTED" || l.state === "RECEIVED");
   const query = (extra: Record<string, string | number | undefined>) =>
     "?" + new URLSearchParams(Object.entries({ state: filters.state, server: filters.serverId, backend: filters.backend, ...extra }).filter(([, v]) => v !== undefined && v !== "").map(([k, v]) => [k, String(v)])).toString();
   return (
     <>
-      <PageHeader title="Script logs"><AutoRefresh active={running} ms={2000} /></PageHeader>
+      <PageHeader title="Script logs"><RefreshOnChange version={version} active={running} /></PageHeader>
       <Filters reset="/logs">
         <Select name="state" label="State" value={filters.state} options={LOG_STATES.map((s) => ({ value: s, label: s }))} />
         <Select name="server" label="Server" value={filters.serverId} options={choices.servers.map((s) => ({ value: s.id, label: s.name }))} />

@@ -8,22 +8,9 @@ import { idParam } from "@/lib/schemas/common";
 import { PageHeader, formatDate } from "@/app/ui/page-header";
 import { StateBadge } from "@/app/ui/state-badge";
 import { ActionButton } from "@/app/ui/confirm-button";
-import { AutoRefresh } from "@/app/ui/auto-refresh";
+import { LiveIndicator, LiveLog, LiveOutput, LiveState } from "@/app/ui/live-log";
 import { duration } from "@/app/ui/filters";
 import { cancel, reapply, retry, revoke } from "../actions";
-
-// Long lines (a generated config, a base64 blob) wrap, anywhere if they must: a log is read, not
-// scrolled sideways.
-function Output({ title, text, testId }: { title: string; text: string; testId: string }) {
-  return (
-    <section className="mb-4">
-      <h2 className="mb-1 font-semibold">{title}</h2>
-      <pre data-testid={testId} className="max-h-[32rem] overflow-auto rounded bg-slate-900 p-3 font-mono text-xs whitespace-pre-wrap wrap-anywhere text-slate-100">
-        {text || <span className="text-slate-500">(empty)</span>}
-      </pre>
-    </section>
-  );
-}
 
 export default async function LogPage({ params }: { params: Promise<{ id: string }> }) {
   const user = await requireUser();
@@ -38,9 +25,10 @@ export default async function LogPage({ params }: { params: Promise<{ id: string
   const allSuperseded = superseded.length > 0 && superseded.length >= log.operations.filter((o) => o.operation.state !== "REVOKED").length;
   const byLogs = [...new Set(superseded.map((s) => s.byLogId).filter((n): n is number => n !== null))];
   return (
-    <>
+    // keyed by log and state: the render after the run ended starts from the server's final text
+    <LiveLog key={`${log.id}:${log.state}`} logId={log.id} state={log.state} stdout={log.stdout} stderr={log.stderr}>
       <PageHeader title={`Script log #${log.id}`}>
-        <AutoRefresh active={running} />
+        <LiveIndicator />
         {operator && running && <ActionButton action={cancel} fields={{ id: log.id }} label="Cancel" confirm="Stop this script now? Its processes on the server are killed; its operations stay failed until retried." />}
         {operator && !running && !allSuperseded && <ActionButton action={retry} fields={{ id: log.id }} label="Retry" className="btn" />}
         {operator && !running && superseded.length > 0 && <ActionButton action={reapply} fields={{ id: log.id }} label="Re-apply current state" className="btn" confirm="Push what the database holds now for this log's objects to this server?" />}
@@ -54,7 +42,7 @@ export default async function LogPage({ params }: { params: Promise<{ id: string
         </p>
       )}
       <dl className="mb-4 grid grid-cols-2 gap-x-6 gap-y-1 rounded border border-slate-200 bg-white p-3 md:grid-cols-4">
-        <dt className="text-slate-500">State</dt><dd data-testid="log-state"><StateBadge state={log.state} /></dd>
+        <dt className="text-slate-500">State</dt><dd data-testid="log-state"><LiveState /></dd>
         <dt className="text-slate-500">Exit code</dt><dd className="font-mono">{log.exitCode ?? "—"}</dd>
         <dt className="text-slate-500">Server</dt><dd><Link className="link" href={`/servers/${log.server.id}`}>{log.server.name}</Link> <span className="font-mono text-xs text-slate-500">{log.server.address}</span></dd>
         <dt className="text-slate-500">Backend</dt><dd className="font-mono">{log.backend} ({log.method})</dd>
@@ -75,8 +63,8 @@ export default async function LogPage({ params }: { params: Promise<{ id: string
           ))}
         </ul>
       </section>
-      {log.stderr && <Output title="stderr" text={log.stderr} testId="log-stderr" />}
-      <Output title="stdout" text={log.stdout} testId="log-stdout" />
+      <LiveOutput stream="stderr" title="stderr" />
+      <LiveOutput stream="stdout" title="stdout" />
       <section className="mb-4">
         <h2 className="mb-1 font-semibold">Script</h2>
         <pre data-testid="log-script" className="overflow-auto rounded border border-slate-200 bg-white p-0 font-mono text-xs">
@@ -88,6 +76,6 @@ export default async function LogPage({ params }: { params: Promise<{ id: string
           ))}
         </pre>
       </section>
-    </>
+    </LiveLog>
   );
 }
