@@ -7,6 +7,7 @@ import { CelScalar, celEnv, isCelError, mapType, parse, plan } from "@bufbuild/c
 import { strings } from "@bufbuild/cel/ext";
 import { CelLimitError, boundedEnv, checkLength, checkStatic, evaluationErrorKind, runBounded } from "./cel-bounds";
 import { isSecretField, withoutSecrets } from "./secret-fields";
+import { BAIL, compileFast, type FastMatch } from "./cel-fast";
 import type { PendingOperation, Snapshot } from "./types";
 
 export type RouteRow = {
@@ -48,12 +49,15 @@ export class MatchError extends Error {
 }
 
 const INPUT = Symbol.for("orchestra.routeInput");
-/** An object ready for CEL: secret fields removed, then converted by toCel. Only routeInput makes one. */
-export type RouteInput = { readonly [INPUT]: unknown };
+/** An object ready for CEL: secret fields removed (`plain`), and converted by toCel when the full
+ * evaluator needs it (once per object, however many routes read it). Only routeInput makes one. */
+export type RouteInput = { readonly [INPUT]: { readonly plain: Readonly<Record<string, unknown>>; cel(): unknown } };
 
 /** The one way an object reaches a route expression. */
 export function routeInput(model: string, object: Snapshot): RouteInput {
-  return { [INPUT]: toCel(withoutSecrets(model, object)) };
+  const plain = withoutSecrets(model, object);
+  let converted: unknown;
+  return { [INPUT]: { plain, cel: () => (converted ??= toCel(plain)) } };
 }
 
 /** Integers become CEL ints (so `object.uid > 1000` compares as numbers); nested values likewise. */
@@ -117,21 +121,30 @@ function parseBounded(source: string): ReturnType<typeof parse> {
 }
 
 /** Compiles (and caches) a match expression. Throws MatchError on a syntax error or a limit. */
-export function compileMatch(source: string): Compiled {
-  const cached = cache.get(source);
+export function compileMatch(source: string, options: { fast?: boolean } = {}): Compiled {
+  const key = options.fast === false ? `\u0000full\u0000${source}` : source;
+  const cached = cache.get(key);
   if (cached) return cached;
   let program: (ctx: { object: never }) => unknown;
+  let fast: FastMatch | null;
   try {
-    program = plan(env, parseBounded(source)) as unknown as typeof program;
+    const parsed = parseBounded(source);
+    program = plan(env, parsed) as unknown as typeof program;
+    fast = options.fast === false ? null : compileFast(parsed.expr);
   } catch (error) {
     if (isNamed(error, "CelLimitError")) throw new MatchError(error.message, true);
     throw new MatchError(cleanMessage((error as Error).message));
   }
   const cel = (input: RouteInput) => {
     if (!input || !(INPUT in input)) throw new MatchError("a route expression needs an object made by routeInput");
+    if (fast) {
+      // (the common shapes, straight on the object; anything unusual goes to the full evaluator)
+      const quick = fast(input[INPUT].plain);
+      if (quick !== BAIL) return quick;
+    }
     let result: unknown;
     try {
-      result = runBounded(() => program({ object: input[INPUT] as never }));
+      result = runBounded(() => program({ object: input[INPUT].cel() as never }));
     } catch (error) {
       if (isNamed(error, "CelLimitError")) throw new MatchError(error.message, true);
       throw new MatchError(evaluationErrorKind(String((error as Error)?.message)));
@@ -142,7 +155,7 @@ export function compileMatch(source: string): Compiled {
   };
   const compiled: Compiled = Object.assign((object: Snapshot, model: string) => cel(routeInput(model, object)), { cel });
   if (cache.size > 1000) cache.clear();
-  cache.set(source, compiled);
+  cache.set(key, compiled);
   return compiled;
 }
 
@@ -224,6 +237,21 @@ export function routeOperations(operations: readonly PendingOperation[], routes:
   // A route whose expression exceeded a limit once is not evaluated again in this batch: one bounded
   // evaluation per route, not one per operation.
   const overLimit = new Map<number, string>();
+  // (compiled once per route for the whole batch: a compile error is reported per operation below)
+  const programs = new Map<number, Compiled | Error>();
+  const programOf = (route: RouteRow) => {
+    let program = programs.get(route.id);
+    if (!program) {
+      try {
+        program = compileMatch(route.match);
+      } catch (error) {
+        program = error as Error;
+      }
+      programs.set(route.id, program);
+    }
+    if (program instanceof Error) throw program;
+    return program;
+  };
   for (const operation of operations) {
     const object = (operation.action === "delete" ? operation.before : operation.after) ?? operation.before ?? {};
     const input = routeInput(operation.model, object); // converted once, evaluated by every route
@@ -232,7 +260,7 @@ export function routeOperations(operations: readonly PendingOperation[], routes:
       try {
         const limit = overLimit.get(route.id);
         if (limit) throw new MatchError(limit, true);
-        if (!compileMatch(route.match).cel(input)) continue;
+        if (!programOf(route).cel(input)) continue;
       } catch (error) {
         // A route that cannot be evaluated for this object does not match it; the UI shows why.
         if (isNamed(error, "MatchError") && (error as MatchError).limit) overLimit.set(route.id, (error as Error).message);
