@@ -6,6 +6,7 @@
 //  3. worker throughput; 4. script-log pages at 100,000 logs; 5. a drift check of 5,000 pairs;
 //  6. commit → applied, registry (agent) against push, on the same change: see ./registry.ts.
 //  7. the log pages at 1,000,000 logs before and after a retention cleanup.
+//  8. admin list pages as full HTTP responses at 100,000 logs and 10,000 objects, SQLite and PostgreSQL: ./pages.ts.
 //  `npm run bench -- registry drift` runs only the named ones.
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -30,6 +31,7 @@ import { migrate } from "../lib/migrate";
 import type { ServerInfo } from "../lib/orchestration/types";
 import { clientKey, startSshHost } from "../tests/support/ssh-host";
 import { registryBench } from "./registry";
+import { pagesBench } from "./pages";
 
 function timed<T>(fn: () => T): [T, number] {
   const start = process.hrtime.bigint();
@@ -361,6 +363,7 @@ const BENCHES: Record<string, () => Promise<void> | void> = {
   drift: driftBench,
   registry: registryBench,
   retention: retentionBench,
+  pages: pagesBench,
 };
 
 /** `npm run bench` runs them all; `npm run bench -- drift worker` only those. */
