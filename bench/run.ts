@@ -6,6 +6,7 @@
 //  4. script-log pages at 100,000 logs; 5. a drift check of 5,000 pairs;
 //  6. commit → applied, registry (agent) against push, on the same change: see ./registry.ts.
 //  7. the log pages at 1,000,000 logs before and after a retention cleanup.
+//  8. admin list pages as full HTTP responses at 100,000 logs and 10,000 objects, SQLite and PostgreSQL: ./pages.ts.
 //  `npm run bench -- registry drift` runs only the named ones.
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -32,6 +33,7 @@ import { clientKey, startSshHost } from "../tests/support/ssh-host";
 import { registryBench } from "./registry";
 import { endToEndBench, fanOutBench, overheadBench, workerBench } from "./engine";
 import { goal, printGoals } from "./support/goals";
+import { pagesBench } from "./pages";
 
 function timed<T>(fn: () => T): [T, number] {
   const start = process.hrtime.bigint();
@@ -267,6 +269,7 @@ const BENCHES: Record<string, () => Promise<void> | void> = {
   drift: driftBench,
   registry: registryBench,
   retention: retentionBench,
+  pages: pagesBench,
 };
 
 /** `npm run bench` runs them all; `npm run bench -- drift worker` only those. */

@@ -34,6 +34,17 @@ describe("readers take the database client", () => {
     expect(last.nextBefore).toBeNull();
   });
 
+  it("the log list counts each log's operations", async () => {
+    const server = await db.server.create({ data: { name: "counter", address: "127.0.0.6" } });
+    const op = (objectId: string) => db.operation.create({ data: { unitOfWork: "u", backend: "b", action: "save", model: "SystemUser", objectId, serverId: server.id } });
+    const [a, b, c] = [await op("1"), await op("2"), await op("3")];
+    const two = await db.scriptLog.create({ data: { backend: "b", serverId: server.id, state: "SUCCESS", operations: { create: [{ operationId: a.id }, { operationId: b.id }] } } });
+    const one = await db.scriptLog.create({ data: { backend: "b", serverId: server.id, state: "FAILURE", operations: { create: [{ operationId: c.id }] } } });
+    const none = await db.scriptLog.create({ data: { backend: "b", serverId: server.id, state: "NOTHING" } });
+    const counts = Object.fromEntries((await fetchLogs(db, {})).logs.map((l) => [l.id, l._count.operations]));
+    expect(counts).toEqual({ [two.id]: 2, [one.id]: 1, [none.id]: 0 });
+  });
+
   it("an audit entry lists the changed fields from its before and after", async () => {
     await db.auditLog.create({ data: { action: "update", entity: "Server", entityId: "1", before: { port: 22, name: "web1" }, after: { port: 2222, name: "web1" } } });
     await db.auditLog.create({ data: { action: "delete", entity: "Server", entityId: "2", before: { name: "old", variables: { PHP: "8.3" } }, after: "not an object" } });

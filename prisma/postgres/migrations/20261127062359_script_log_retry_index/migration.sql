@@ -1,0 +1,3 @@
+-- CreateIndex
+CREATE INDEX "ScriptLog_retryOfId_idx" ON "ScriptLog"("retryOfId");
+
