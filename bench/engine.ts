@@ -314,7 +314,21 @@ export async function workerBench() {
           const working = ms(queuedAt);
           const ok = await db.operation.count({ where: { state: "SUCCESS" } });
           if (ok !== 1000) throw new Error(`${mode}: ${ok} of 1000 operations succeeded`);
-          return { total, working, scripts: await db.scriptLog.count() };
+          let floor = 0;
+          if (mode === "async") {
+            // The floor: the worker's five scripts, into new directories, at once on open connections.
+            const logs = await db.scriptLog.findMany({ select: { script: true, server: { select: { port: true } } } });
+            const clients = await Promise.all(logs.map((l) => openConnection(hosts.find((h) => h.port === l.server.port)!, key)));
+            try {
+              const start = process.hrtime.bigint();
+              const codes = await Promise.all(logs.map((l, i) => execOn(clients[i], l.script.replaceAll(`${kind}-${mode}-`, `${kind}-${mode}-raw-`))));
+              if (codes.some((c) => c !== 0)) throw new Error("worker: a baseline script failed");
+              floor = ms(start);
+            } finally {
+              clients.forEach((c) => c.end());
+            }
+          }
+          return { total, working, floor, scripts: await db.scriptLog.count() };
         } finally {
           await close();
         }
@@ -324,7 +338,9 @@ export async function workerBench() {
       const perSecond = (1000 / queued.working) * 1000;
       console.log(`  ${kind}: synchronous path, one unit of work per website: ${fixed(sync.total)} ms, ${sync.scripts} scripts`);
       console.log(`  ${kind}: queued (${fixed(queued.total - queued.working)} ms), then one worker: ${fixed(queued.working)} ms, ${queued.scripts} scripts → ${fixed(perSecond)} operations/s (${fixed(sync.total / queued.working, 1)}× the synchronous path)`);
-      goal(`worker throughput, 1,000 queued operations on 5 hosts (${kind})`, `${fixed(perSecond)} ops/s`, perSecond >= 1000, "≥ 1,000 ops/s");
+      const floorPerSecond = (1000 / queued.floor) * 1000;
+      console.log(`  ${kind}: the floor, the same ${queued.scripts} scripts at once on open connections: ${fixed(queued.floor)} ms → ${fixed(floorPerSecond)} operations/s`);
+      goal(`worker throughput, 1,000 queued operations on 5 hosts (${kind})`, `${fixed(perSecond)} ops/s`, perSecond >= 1000, `≥ 1,000 ops/s (floor here ${fixed(floorPerSecond)} ops/s)`);
     }
   } finally {
     await Promise.all(hosts.map((h) => h.stop()));
