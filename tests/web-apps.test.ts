@@ -33,6 +33,14 @@ async function change(fn: (tx: TxDb) => Promise<unknown>) {
   return runUnitOfWork(engine, unit);
 }
 
+/** The PHP-FPM pool's run of a change (the sites mounting the app run beside it, in any order). */
+async function poolRun(fn: (tx: TxDb) => Promise<unknown>) {
+  const reports = await change(fn);
+  const pool = reports.find((r) => r.backend === "php-fpm-pools");
+  if (!pool) throw new Error(`no php-fpm-pools run among ${JSON.stringify(reports.map((r) => r.backend))}`);
+  return pool;
+}
+
 const admin = { id: 0, role: "admin" };
 const websites = serviceBySlug("websites")!;
 const webApps = serviceBySlug("web-apps")!;
@@ -88,21 +96,21 @@ describe("web apps on PHP-FPM", () => {
   it("answers through nginx as its user with its php.ini settings; a change shows at the next request; a rejected pool is rolled back", async () => {
     // the existing account "nobody" plays the app's system user (no system-users route: nothing runs for it)
     const user = await db.systemUser.create({ data: { username: "nobody" } });
-    const [created] = await change((tx) => tx.webApp.create({ data: { name: "blog", systemUserId: user.id, memoryLimit: "96M", uploadMaxFilesize: "3M" } }));
+    const created = await poolRun((tx) => tx.webApp.create({ data: { name: "blog", systemUserId: user.id, memoryLimit: "96M", uploadMaxFilesize: "3M" } }));
     expect(created.state).toBe("SUCCESS");
     const [site] = await saveSite({ name: "blog", domains: "blog.test", mounts: "/ blog" });
     expect(site).toMatchObject({ backend: "nginx-websites", state: "SUCCESS" });
     await expect.poll(() => get(), { timeout: 10_000, interval: 100 }).toBe("200 app=blog user=nobody memory_limit=96M upload_max_filesize=3M\n");
 
     const app = await db.webApp.findUniqueOrThrow({ where: { name: "blog" } });
-    const [changed] = await change((tx) => tx.webApp.update({ where: { id: app.id }, data: { memoryLimit: "160M" } }));
+    const changed = await poolRun((tx) => tx.webApp.update({ where: { id: app.id }, data: { memoryLimit: "160M" } }));
     expect(changed.state).toBe("SUCCESS");
     await expect.poll(() => get(), { timeout: 10_000, interval: 100 }).toBe("200 app=blog user=nobody memory_limit=160M upload_max_filesize=3M\n");
 
     // a value the form refuses but php-fpm judges: pm.max_children = 0 fails `php-fpm -t`
     const pool = path.join(fpm.poolDir, "orchestra-blog.conf");
     const before = readFileSync(pool, "utf8");
-    const [rejected] = await change((tx) => tx.webApp.update({ where: { id: app.id }, data: { maxChildren: 0, memoryLimit: "200M" } }));
+    const rejected = await poolRun((tx) => tx.webApp.update({ where: { id: app.id }, data: { maxChildren: 0, memoryLimit: "200M" } }));
     expect(rejected.state).toBe("FAILURE");
     const log = await db.scriptLog.findUniqueOrThrow({ where: { id: rejected.logId } });
     expect(log.stderr).toMatch(/max_children/);
@@ -111,7 +119,7 @@ describe("web apps on PHP-FPM", () => {
     expect(await get()).toBe("200 app=blog user=nobody memory_limit=160M upload_max_filesize=3M\n");
 
     // a value carrying pool syntax never reaches the file: the run ERRORs before anything runs
-    const [hostile] = await change((tx) => tx.webApp.update({ where: { id: app.id }, data: { maxChildren: 2, memoryLimit: "1M\nuser = root" } }));
+    const hostile = await poolRun((tx) => tx.webApp.update({ where: { id: app.id }, data: { maxChildren: 2, memoryLimit: "1M\nuser = root" } }));
     expect(hostile.state).toBe("ERROR");
     expect(readFileSync(pool, "utf8")).toBe(before);
 
@@ -124,7 +132,7 @@ describe("web apps on PHP-FPM", () => {
     // unmounted, then deleted: the site serves its own document root again, the pool is gone
     const website = await db.website.findUniqueOrThrow({ where: { name: "blog" } });
     await saveSite({ name: "blog", domains: "blog.test", mounts: "" }, website.id);
-    const [removed] = await change((tx) => deleteObjects(webApps, [app.id], { db: tx }));
+    const removed = await poolRun((tx) => deleteObjects(webApps, [app.id], { db: tx }));
     expect(removed.state).toBe("SUCCESS");
     await expect.poll(() => get(), { timeout: 10_000, interval: 100 }).toMatch(/^404/);
     expect(await get("/")).toMatch(/^200 <!doctype html><title>blog<\/title>/);

@@ -183,6 +183,10 @@ export const websiteBackend = defineBackend(websiteSnapshot, {
   prepare(ctx, operations) {
     ctx.append(raw("changed=0; touched=()"));
     ctx.append(sh`mkdir -p -- ${ctx.variable("NGINX_SITES_DIR")}`);
+    // Writes a site's file only when its content differs, keeping a backup until nginx accepts it. The
+    // comparison uses bash builtins: an unchanged site starts no process (a script of 200 sites ran
+    // ~4 processes per site before: mkdir, cmp, rm, rm).
+    ctx.append(raw(`write_site() { local f=$1 new old=; shift; printf -v new '%s\\n' "$@"; if [ -e "$f" ]; then IFS= read -r -d '' old < "$f" || true; [ "$new" != "$old" ] || return 0; cp -p -- "$f" "$f.orchestra-bak"; fi; printf '%s' "$new" > "$f.new"; mv -f -- "$f.new" "$f"; touched+=("$f"); changed=1; }`));
     if (involvesHttps(operations)) prepareHttps(ctx);
   },
   save(ctx, site, { before }) {
@@ -195,7 +199,7 @@ export const websiteBackend = defineBackend(websiteSnapshot, {
     const file = siteFile(ctx, site.name);
     const root = documentRootOf(site, ctx.variable("WEBSITES_ROOT"));
     const block = blockOf(ctx, site); // checks before any line is written
-    ctx.append(sh`mkdir -p -- ${root}`);
+    ctx.append(sh`[ -d ${root} ] || mkdir -p -- ${root}`);
     ctx.append(sh`[ -e ${`${root}/index.html`} ] || printf '<!doctype html><title>%s</title><h1>%s</h1>\\n' ${site.name} ${site.name} > ${`${root}/index.html`}`);
     if (wantsHttps(site)) {
       // Without a (valid) certificate the HTTP block goes live first, so nginx can answer the challenge;
@@ -207,11 +211,7 @@ export const websiteBackend = defineBackend(websiteSnapshot, {
       ctx.append(sh`covers ${paths.certDir} ${certificateDomains(site)} || wanted[${site.name}]=1`);
       return;
     }
-    ctx.append(sh`printf '%s\\n' ${block} > ${`${file}.new`}`);
-    ctx.append(sh`if cmp -s -- ${`${file}.new`} ${file}; then rm -f -- ${`${file}.new`}; else`);
-    ctx.append(sh`  if [ -e ${file} ]; then cp -p -- ${file} ${`${file}.orchestra-bak`}; fi`);
-    ctx.append(sh`  mv -f -- ${`${file}.new`} ${file}; touched+=(${file}); changed=1`);
-    ctx.append(raw("fi"));
+    ctx.append(sh`write_site ${file} ${block}`);
   },
   delete(ctx, site) {
     removeFile(ctx, site.name);
@@ -223,7 +223,7 @@ export const websiteBackend = defineBackend(websiteSnapshot, {
     ctx.append(raw(`    echo "nginx rejected the new configuration: the previous files were restored" >&2`));
     ctx.append(raw("    exit 1"));
     ctx.append(raw("  fi"));
-    ctx.append(raw(`  for f in "\${touched[@]}"; do rm -f -- "$f.orchestra-bak"; done`));
+    ctx.append(raw(`  baks=(); for f in "\${touched[@]}"; do [ ! -e "$f.orchestra-bak" ] || baks+=("$f.orchestra-bak"); done; [ "\${#baks[@]}" = 0 ] || rm -f -- "\${baks[@]}"`));
     ctx.append(sh`  ${ctx.command("NGINX_RELOAD")}`);
     ctx.append(raw("fi"));
     if (involvesHttps(operations)) commitHttps(ctx, operations);

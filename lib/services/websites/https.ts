@@ -130,8 +130,6 @@ export function prepareHttps(ctx: ScriptContext): void {
   ctx.append(raw(`cert_domains() { openssl x509 -noout -ext subjectAltName -in "$1/fullchain.pem" 2>/dev/null | tr ',' '\\n' | sed -n 's/^ *DNS://p' | LC_ALL=C sort -u | paste -sd' ' -; }`));
   ctx.append(raw(`has_certificate() { [ -s "$1/fullchain.pem" ] && [ -s "$1/privkey.pem" ]; }`));
   ctx.append(raw(`covers() { local dir=$1; shift; has_certificate "$dir" && openssl x509 -noout -checkend 0 -in "$dir/fullchain.pem" >/dev/null && [ "$(cert_domains "$dir")" = "$*" ]; }`));
-  // writes a site's file when it differs, keeping a backup until nginx accepts it (as the plain sites)
-  ctx.append(raw(`write_site() { local f=$1; shift; printf '%s\\n' "$@" > "$f.new"; if cmp -s -- "$f.new" "$f"; then rm -f -- "$f.new"; else if [ -e "$f" ]; then cp -p -- "$f" "$f.orchestra-bak"; fi; mv -f -- "$f.new" "$f"; touched+=("$f"); changed=1; fi; }`));
   // certbot prints why an order failed (the authority's problem document) on stdout: a failure's whole
   // output goes to stderr, where the log shows errors
   ctx.append(raw(`obtain() { local name=$1 extra=(); shift; local domains=(); for d in "$@"; do domains+=(-d "$d"); done; if [ "\${force[$name]:-}" = 1 ]; then extra=(--force-renewal); else extra=(--keep-until-expiring); fi; local out rc=0; out=$("\${acme_client[@]}" certonly --non-interactive --agree-tos --webroot -w "$acme_root" --cert-name "orchestra-$name" "\${domains[@]}" "\${acme_account[@]}" "\${acme_dirs[@]}" --no-autorenew --expand "\${extra[@]}" </dev/null 2>&1) || rc=$?; if [ "$rc" = 0 ]; then printf '%s\n' "$out"; else printf '%s\n' "$out" >&2; fi; return "$rc"; }`));
