@@ -119,7 +119,7 @@ export async function overheadBench() {
           client.end();
         }
         const overhead = median(ours) - median(raw);
-        if (kind === "SQLite") console.log(`  (starting a process on this machine: ${fixed(processStartMs(), 1)} ms; the supervisor starts 8 per run, see executors/supervisor.ts)`);
+        if (kind === "SQLite") console.log(`  (starting a process on this machine: ${fixed(processStartMs(), 1)} ms; the supervisor starts about 15 per run, see executors/supervisor.ts)`);
         console.log(`  ${kind}: save ${fixed(median(ours), 1)} ms, the same script on an open connection ${fixed(median(raw), 1)} ms → overhead ${fixed(overhead, 1)} ms`);
         goal(`one small save, overhead beyond the script (${kind})`, `${fixed(overhead, 1)} ms`, overhead <= 30, "≤ 30 ms");
       } finally {
