@@ -9,7 +9,7 @@ import { agentConfig } from "../lib/agent/api";
 import { installAgent } from "../lib/agent/install";
 import { provisionAgentToken } from "../lib/agent/tokens";
 import { convergence } from "../lib/orchestration/convergence";
-import { bumpAgents } from "../lib/orchestration/registry";
+import { bumpAgents, renderRegistry } from "../lib/orchestration/registry";
 import { orchestrate, type TxDb } from "../lib/orchestration/unit-of-work";
 import { resetDb, testDb } from "./db";
 import { startAgentApi, type AgentApi } from "./support/agent-api";
@@ -24,14 +24,23 @@ let api: AgentApi;
 let serverId: number;
 let agentDir: string;
 
+/**
+ * The agent's report of the server's current configuration, sent after `before` reports. (Not just
+ * the next report: the agent may still be reporting an earlier version, e.g. a retry of a failure.)
+ */
+async function reportOfCurrent(before: number) {
+  const { version } = await renderRegistry(host.engine, serverId);
+  return waitFor("the agent's report", async () => api.reports.slice(before).find((r) => r.body.version === version && r.body.results.some((x) => x.backend === BACKEND && x.state !== "NOTHING")), 10_000, 5).catch((error) => {
+    throw new Error(`${error.message}; the agent's log ends with:\n${readFileSync(path.join(agentDir, "state/agent.log"), "utf8").slice(-2000)}`);
+  });
+}
+
 /** Commits a change and waits for the agent's report of the version it produced. */
 async function committed(fn: (tx: TxDb) => Promise<unknown>) {
   const started = performance.now();
   const before = api.reports.length;
   await orchestrate(host.engine, fn);
-  const report = await waitFor("the agent's report", async () => api.reports.slice(before).find((r) => r.body.results.some((x) => x.backend === BACKEND && x.state !== "NOTHING")), 10_000, 5).catch((error) => {
-    throw new Error(`${error.message}; the agent's log ends with:\n${readFileSync(path.join(agentDir, "state/agent.log"), "utf8").slice(-2000)}`);
-  });
+  const report = await reportOfCurrent(before);
   return { ms: report.at - started, state: report.body.results.find((x) => x.backend === BACKEND)!.state };
 }
 
@@ -154,8 +163,8 @@ describe("registry backend and agent", () => {
     await db.route.updateMany({ where: { serverId, backend: BACKEND }, data: { active: false } });
     // (the admin's route change does this in its unit of work, with the moves)
     await orchestrate(host.engine, (tx) => bumpAgents(tx, [serverId]));
-    await waitFor("the agent's report", async () => api.reports.length > before, 10_000, 5);
-    expect(api.reports.at(-1)!.body.results).toMatchObject([{ backend: BACKEND, state: "SUCCESS" }]);
+    const report = await reportOfCurrent(before);
+    expect(report.body.results).toMatchObject([{ backend: BACKEND, state: "SUCCESS" }]);
     expect(readdirSync(host.nginx.sitesDir).filter((f) => f.startsWith("orchestra-"))).toEqual([]);
     expect(await db.appliedState.count({ where: { serverId } })).toBe(0);
     await waitFor("first gone", async () => (await statusOf(host.nginx, "first.test")) === 404, 5000, 20); // (a connection dropped by the reload counts as not yet)
