@@ -36,6 +36,15 @@ const isList = (v: Value): v is readonly Value[] => Array.isArray(v);
 const sameScalar = (a: Value, b: Value) => typeof a === typeof b && !isList(a) && !isList(b);
 const int = (v: number) => (Number.isSafeInteger(v) ? v : BAIL);
 
+/** A binary operator on two ints; any other operand goes to the full evaluator. */
+function ints(a: Eval, b: Eval, op: (l: number, r: number) => Value | typeof BAIL): Eval {
+  return (o) => {
+    const l = a(o);
+    const r = b(o);
+    return typeof l === "number" && typeof r === "number" ? op(l, r) : BAIL;
+  };
+}
+
 function constant(node: Node): Eval | null {
   const c = node.exprKind?.value as { constantKind?: { case?: string; value?: unknown } };
   const kind = c?.constantKind?.case;
@@ -133,30 +142,25 @@ function compile(node: Node): Eval | null {
         return (l === r) === (fn === "_==_");
       };
     case "_<_":
+      return ints(a, b, (l, r) => l < r);
     case "_<=_":
+      return ints(a, b, (l, r) => l <= r);
     case "_>_":
+      return ints(a, b, (l, r) => l > r);
     case "_>=_":
-      return (o) => {
-        const l = a(o);
-        const r = b(o);
-        if (typeof l !== "number" || typeof r !== "number") return BAIL;
-        return fn === "_<_" ? l < r : fn === "_<=_" ? l <= r : fn === "_>_" ? l > r : l >= r;
-      };
+      return ints(a, b, (l, r) => l >= r);
     case "_+_":
+      return ints(a, b, (l, r) => int(l + r));
     case "_-_":
+      return ints(a, b, (l, r) => int(l - r));
     case "_*_":
+      return ints(a, b, (l, r) => int(l * r));
     case "_%_":
-      return (o) => {
-        const l = a(o);
-        const r = b(o);
-        if (typeof l !== "number" || typeof r !== "number") return BAIL;
-        if (fn === "_%_") {
-          if (r === 0) return BAIL;
-          const m = l % r; // truncated, as CEL's int remainder
-          return m === 0 ? 0 : m; // (never -0)
-        }
-        return int(fn === "_+_" ? l + r : fn === "_-_" ? l - r : l * r);
-      };
+      return ints(a, b, (l, r) => {
+        if (r === 0) return BAIL;
+        const m = l % r; // truncated, as CEL's int remainder
+        return m === 0 ? 0 : m; // (never -0)
+      });
     case "@in":
       return (o) => {
         const x = a(o);
