@@ -119,6 +119,7 @@ export async function retryLog(engine: Engine, logId: number, userId?: number | 
             serverId: log.serverId,
             leaseOwner: owner,
             leaseUntil: leaseUntil(engine),
+            runAfter: engine.now(),
           })),
           select: { id: true },
         })

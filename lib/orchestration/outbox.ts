@@ -151,11 +151,12 @@ export async function runnableInLane(engine: Engine, serverId: number, backend: 
   });
   const now = engine.now();
   const only = options.only ? new Set(options.only) : null;
-  const runnable = (op: LaneRow) =>
-    op.state === "PENDING" &&
-    op.runAfter <= now &&
-    (!op.leaseOwner || !op.leaseUntil || op.leaseUntil < now || op.leaseOwner === owner || op.leaseOwner === options.heldBy) &&
-    (!only || only.has(op.id));
+  // Work held for this run (a unit of work's or a retry's own operations) runs now; free work runs once
+  // due. (`runAfter` is a retry's backoff: held work never has one to wait for, and comparing its
+  // creation time with a clock whose offset was re-measured since could hold it back by milliseconds.)
+  const held = (op: LaneRow) => op.leaseOwner !== null && (op.leaseOwner === owner || op.leaseOwner === options.heldBy);
+  const free = (op: LaneRow) => !op.leaseOwner || !op.leaseUntil || op.leaseUntil < now;
+  const runnable = (op: LaneRow) => op.state === "PENDING" && (held(op) || (free(op) && op.runAfter <= now)) && (!only || only.has(op.id));
   const kind = engine.registry.has(backend) ? engine.registry.get(backend).kind : "task";
   // A sync-kind backend renders the whole configuration: any queued changes are served by one run.
   if (kind === "sync") return rows.filter(runnable).map((r) => r.id);

@@ -224,6 +224,7 @@ export async function writeOperations(engine: Engine, tx: TxDb, unitOfWork: stri
   // request runs them; if the process dies first, the lease expires and a worker does.
   const owner = ownerOf(unitOfWork);
   const until = leaseUntil(engine);
+  const createdAt = engine.now();
   const data = routed.map(({ operation, route }) => ({
     unitOfWork,
     backend: operation.backend,
@@ -237,6 +238,7 @@ export async function writeOperations(engine: Engine, tx: TxDb, unitOfWork: stri
     serverId: route.serverId,
     async: routeAsync(route, operation.action),
     ...(routeAsync(route, operation.action) ? {} : { leaseOwner: owner, leaseUntil: until }),
+    runAfter: createdAt, // (on the database's clock, as every lease and due time is compared)
   }));
   const select = { id: true, backend: true, action: true, model: true, objectId: true, objectLabel: true, serverId: true, async: true } as const;
   const operations = data.length
