@@ -9,6 +9,7 @@ import { isPostgres } from "../lib/database-url";
 import { runUnitOfWork } from "../lib/orchestration/dispatcher";
 import { Engine } from "../lib/orchestration/engine";
 import { SshExecutor } from "../lib/orchestration/executors/ssh";
+import { convergence } from "../lib/orchestration/convergence";
 import { cancelLog, retryLog } from "../lib/orchestration/manual";
 import { orchestrate, type TxDb } from "../lib/orchestration/unit-of-work";
 import { Worker } from "../lib/orchestration/worker";
@@ -224,6 +225,89 @@ describe("retries converge", () => {
     expect(shellOf(name)).toBe("/bin/bash");
     // the failure is settled: a later operation on the same user succeeded
     expect((await db.operation.findMany({ where: { state: "FAILURE" } })).length).toBe(0);
+  });
+});
+
+describe("overtaken runs", () => {
+  it("a worker that stalls after its script ran, past its lease, records nothing: the newer run of the object stays what is applied", async () => {
+    const sandbox = host.sandbox;
+    const shellOf = (name: string) => readFileSync(path.join(sandbox, "etc/passwd"), "utf8").split("\n").find((l) => l.startsWith(`${name}:`))?.split(":")[6];
+    const server = await db.server.create({ data: { name: "u2", address: host.address, port: host.port, hostKeyFingerprint: host.fingerprint, variables: { SYSUSER_PREFIX: sandbox } } });
+    await db.route.create({ data: { backend: "system-users", serverId: server.id, async: true } });
+    const name = `late${Date.now() % 100000}`;
+    // The stalled worker: its script runs on the host, then its process hangs (before it records the
+    // result) for longer than its lease.
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let ran!: () => void;
+    const scriptRan = new Promise<void>((r) => (ran = r));
+    const stalling = {
+      async run(...args: Parameters<SshExecutor["run"]>) {
+        const result = await executor.run(...args);
+        ran();
+        await gate;
+        return result;
+      },
+      probe: executor.probe.bind(executor),
+      kill: executor.kill.bind(executor),
+      close: async () => undefined,
+    };
+    const slowEngine = new Engine({ db, registry: createRegistry(), executor: () => stalling, leaseMs: 60_000 });
+    await orchestrate(slowEngine, (tx) => tx.systemUser.create({ data: { username: name, shell: "/bin/sh" } }));
+    const stalled = new Worker(slowEngine, { policy: { retryFailures: false, maxAttempts: 1, backoffMs: 1 } }).tick();
+    await scriptRan;
+    expect(shellOf(name)).toBe("/bin/sh");
+    // its leases run out; meanwhile the operator changes the user again
+    await db.operation.updateMany({ where: { state: "RUNNING" }, data: { leaseUntil: new Date(Date.now() - 1000) } });
+    await db.lane.updateMany({ data: { leaseUntil: new Date(Date.now() - 1000) } });
+    const newer = await orchestrate(engine, (tx) => tx.systemUser.update({ where: { username: name }, data: { shell: "/bin/bash" } }));
+
+    // Another worker recovers the first run from the host's marker (not run again), then runs the newer one.
+    const rescue = await new Worker(engine).tick();
+    expect(rescue.map((r) => r.state)).toEqual(["SUCCESS"]);
+    expect(shellOf(name)).toBe("/bin/bash");
+    const applied = () => db.appliedState.findFirstOrThrow({ where: { serverId: server.id, backend: "system-users" } });
+    expect((await applied()).operationId).toBe(newer.operations[0].id);
+
+    // The stalled worker wakes up: its run was settled by recovery, so it reports what the log says and
+    // writes nothing.
+    release();
+    const [late] = await stalled;
+    expect(late).toMatchObject({ state: "SUCCESS", overtaken: true });
+    const logs = await db.scriptLog.findMany({ where: { serverId: server.id }, orderBy: { id: "asc" } });
+    expect(logs.map((l) => l.state)).toEqual(["SUCCESS", "SUCCESS"]);
+    expect(logs[0].stderr).toMatch(/recovered: .* It was not run again/);
+    expect((await applied()).operationId).toBe(newer.operations[0].id);
+    expect((await applied()).snapshot).toMatchObject({ shell: "/bin/bash" });
+    const pair = (await convergence(engine, { serverId: server.id })).pairs.find((p) => p.label === name);
+    expect(pair?.state).toBe("in sync");
+    await slowEngine.close();
+  });
+
+  it("a log its owner created but never started does not send a running operation back to the queue", async () => {
+    const rec = recorder("once");
+    const server = await addServer("once", { NGINX_RELOAD: `${rec} r 2` });
+    const longLease = new Engine({ db, registry: createRegistry(), executor: () => executor, leaseMs: 60_000 });
+    const unit = await orchestrate(longLease, site("once", "once.test"));
+    const id = unit.operations[0].id;
+    const running = new Worker(longLease).tick();
+    await waitFor("the script to start", async () => intervals("once").length === 1);
+    // what an owner that stopped between writing a log and starting it leaves behind
+    const left = await db.scriptLog.create({ data: { backend: "nginx-websites", serverId: server.id, state: "RECEIVED", createdAt: new Date(Date.now() - 120_000), operations: { create: [{ operationId: id }] } } });
+    await db.operation.updateMany({ where: { id }, data: { leaseUntil: new Date(Date.now() - 1000) } });
+    await db.lane.updateMany({ data: { leaseUntil: new Date(Date.now() - 1000) } });
+
+    // another worker looks at the lane: the run goes on on the host, so the operation stays with it
+    expect(await new Worker(engine).tick()).toEqual([]);
+    expect((await db.operation.findUniqueOrThrow({ where: { id } })).state).toBe("RUNNING");
+    expect(await db.scriptLog.findUniqueOrThrow({ where: { id: left.id } })).toMatchObject({ state: "ABORTED", stderr: expect.stringMatching(/interrupted before it started/) });
+
+    const [report] = await running;
+    expect(report.state).toBe("SUCCESS");
+    expect((await db.operation.findUniqueOrThrow({ where: { id } })).state).toBe("SUCCESS");
+    expect(await new Worker(engine).tick()).toEqual([]);
+    expect(intervals("once")).toHaveLength(1); // run once
+    await longLease.close();
   });
 });
 

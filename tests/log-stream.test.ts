@@ -3,8 +3,9 @@
 // and the CLI's line splitter that never lets a split secret through.
 import { beforeEach, describe, expect, it } from "vitest";
 import { logEventStream } from "../lib/data/log-stream";
-import { MaskedLines } from "../lib/orchestration/output-lines";
-import { MASK, maskSecretsSoFar } from "../lib/orchestration/script";
+import { MaskedOutput } from "../lib/orchestration/output";
+import { OutputLines } from "../lib/orchestration/output-lines";
+import { CUT_HEAD, MASK, maskReadBack } from "../lib/orchestration/script";
 import { resetDb, testDb } from "./db";
 
 const db = testDb();
@@ -92,6 +93,20 @@ describe("log event stream", () => {
     expect(JSON.stringify(seen)).not.toContain("the script");
   });
 
+  it("closes without end as soon as the client may no longer read it", async () => {
+    let signedIn = true;
+    let asked = 0;
+    const allowed = async () => (asked++, signedIn);
+    const next = events(logEventStream(db, logId, { signal: new AbortController().signal, pollMs: 20, recheckMs: 50, allowed }));
+    const seen: Event[] = [];
+    for (let i = 0; i < 3; i++) seen.push((await next())!);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(asked).toBeGreaterThan(1);
+    signedIn = false;
+    for (let e = await next(); e; e = await next()) seen.push(e);
+    expect(seen.map((e) => e.event)).toEqual(["replace", "replace", "state"]);
+  });
+
   it("ends at once for a log that is gone", async () => {
     const next = events(logEventStream(db, 999_999, { signal: new AbortController().signal, pollMs: 20 }));
     expect(await next()).toMatchObject({ event: "end", data: { state: "GONE" } });
@@ -99,38 +114,83 @@ describe("log event stream", () => {
   });
 });
 
-describe("masked output lines", () => {
-  it("hands on complete lines only, so a secret split across chunks is masked", () => {
-    const secret = "s3cr3t-value";
+describe("masked output", () => {
+  /** Feeds chunks to a MaskedOutput as the runner does (lines for the CLI beside it); every intermediate
+   *  state the log row or a watcher could see is recorded. */
+  function feed(chunks: string[], secrets: string[], limit = 1_000_000) {
     const lines: string[] = [];
-    const split = new MaskedLines([secret], (l) => lines.push(l));
-    split.push("before\nthe secret is s3cr");
-    expect(lines).toEqual(["before"]);
-    split.push("3t-value and more\nrest without newline");
-    split.end();
-    expect(lines).toEqual(["before", `the secret is ${MASK} and more`, "rest without newline"]);
-  });
-
-  it("stores a running script's output without the beginning of a secret whose rest is still to come", () => {
-    const secret = "s3cr3t-value";
-    expect(maskSecretsSoFar("token: s3cr", [secret])).toBe("token: ");
-    expect(maskSecretsSoFar("token: s3cr3t-value", [secret])).toBe(`token: ${MASK}`);
-    expect(maskSecretsSoFar("token: s3cr3t-value\nnext s", [secret])).toBe(`token: ${MASK}\nnext `);
-    expect(maskSecretsSoFar("plain text\n", [secret])).toBe("plain text\n");
-  });
-
-  it("cuts a very long line, but never inside a secret", () => {
-    const secret = "s3cr3t-value";
-    const lines: string[] = [];
-    const split = new MaskedLines([secret], (l) => lines.push(l));
-    for (let i = 0; i < 3000; i++) {
-      split.push(`xxxxx${secret.slice(0, 6)}`);
-      split.push(secret.slice(6));
+    const watched = new OutputLines((l) => lines.push(l));
+    const output = new MaskedOutput(limit, secrets, (text) => watched.push(text));
+    const stored: string[] = [];
+    for (const chunk of chunks) {
+      output.push(chunk);
+      stored.push(output.toString());
     }
-    split.end();
-    const all = lines.join("");
-    expect(all).not.toContain("s3cr");
-    expect(all.split(MASK)).toHaveLength(3001);
-    expect(lines.length).toBeGreaterThan(1);
+    output.end();
+    watched.end();
+    stored.push(output.toString());
+    return { stored, final: output.toString(), lines };
+  }
+
+  /** No state shows a piece of a secret (4 characters or more of it) outside the mask. */
+  function leaks(texts: string[], secrets: string[]): string[] {
+    const found: string[] = [];
+    for (const text of texts) {
+      const bare = text.split(MASK).join("\u0000");
+      for (const secret of secrets) for (let i = 0; i + 4 <= secret.length; i++) if (bare.includes(secret.slice(i, i + 4))) found.push(`${secret.slice(i, i + 4)} in ${JSON.stringify(text.slice(0, 80))}`);
+    }
+    return found;
+  }
+
+  it("never keeps or shows the beginning of a secret whose rest is still to come, in two chunks or in many", () => {
+    const secret = "s3cr3t-value";
+    const two = feed(["before\nthe secret is s3cr", "3t-value and more\nrest without newline"], [secret]);
+    expect(two.stored[0]).toBe("before\nthe secret is ");
+    expect(two.final).toBe(`before\nthe secret is ${MASK} and more\nrest without newline`);
+    expect(two.lines).toEqual(["before", `the secret is ${MASK} and more`, "rest without newline"]);
+    const many = feed([..."x s3cr3t-value y\n"], [secret]); // one character at a time
+    expect(leaks([...many.stored, ...many.lines], [secret])).toEqual([]);
+    expect(many.final).toBe(`x ${MASK} y\n`);
+  });
+
+  it("masks a secret that begins another one without leaving the longer one's rest", () => {
+    const short = "hunter2-base";
+    const long = "hunter2-base-9f8e7d6c5b4a";
+    for (const secrets of [[short, long], [long, short]]) {
+      const out = feed(["a ", "hunter2-base-9f8e", "7d6c5b4a b hunter2-base c\n"], secrets);
+      expect(out.final).toBe(`a ${MASK} b ${MASK} c\n`);
+      expect(leaks([...out.stored, ...out.lines], [long])).toEqual([]);
+    }
+  });
+
+  it("masks a secret of several lines, and one with characters special to patterns", () => {
+    const key = "-----BEGIN KEY-----\nAAAAB3Nza\n-----END KEY-----";
+    const odd = "a.b*c+(d)$[e]";
+    const out = feed(["key:\n-----BEGIN KEY-----\nAAA", "AB3Nza\n-----END KEY-----\nodd a.b*c", "+(d)$[e] end\n"], [key, odd]);
+    expect(out.final).toBe(`key:\n${MASK}\nodd ${MASK} end\n`);
+    expect(out.lines).toEqual(["key:", MASK, `odd ${MASK} end`]);
+    expect(leaks([...out.stored, ...out.lines], [odd, "AAAAB3Nza"])).toEqual([]);
+  });
+
+  it("keeps the first and last part of a long output without cutting a secret in two", () => {
+    const secret = "s3cr3t-value";
+    // secrets everywhere, at every offset relative to the cut between the kept head and tail
+    const chunks: string[] = [];
+    for (let i = 0; i < 3000; i++) chunks.push(`${"x".repeat(i % 13)}${secret.slice(0, 5)}`, `${secret.slice(5)}\n`);
+    for (const limit of [100, 101, 257, 1000]) {
+      const out = feed(chunks, [secret], limit);
+      expect(out.final).toMatch(/\[… \d+ characters truncated …\]/);
+      expect(leaks([...out.stored, out.final], [secret])).toEqual([]);
+    }
+    const all = feed(chunks, [secret]);
+    expect(all.final.split(MASK)).toHaveLength(3001);
+    expect(leaks(all.lines, [secret])).toEqual([]);
+  });
+
+  it("drops the beginning of output read back from the server when it was cut, since it may end a secret", () => {
+    const secret = "s3cr3t-value";
+    // (its first 11 characters go: as many as the end of a 12-character secret)
+    expect(maskReadBack(`${CUT_HEAD}3t-value then s3cr3t-value\n`, [secret])).toBe(`${CUT_HEAD}en ${MASK}\n`);
+    expect(maskReadBack("whole s3cr3t-value\n", [secret])).toBe(`whole ${MASK}\n`);
   });
 });

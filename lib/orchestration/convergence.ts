@@ -71,7 +71,7 @@ export async function recordApplied(engine: Engine, report: Pick<RunReport, "ser
   if (last.size === 0) return;
   const appliedAt = new Date();
   const byModel = new Map<string, string[]>();
-  const rows = [];
+  const rows: Array<{ serverId: number; backend: string; model: string; objectId: string; hash: string; snapshot: object; objectLabel: string; operationId: number; appliedAt: Date }> = [];
   for (const op of last.values()) {
     byModel.set(op.model, [...(byModel.get(op.model) ?? []), op.objectId]);
     if (op.action !== "save") continue;
@@ -88,10 +88,28 @@ export async function recordApplied(engine: Engine, report: Pick<RunReport, "ser
       appliedAt,
     });
   }
-  await engine.db.$transaction([
-    ...[...byModel].map(([model, objectIds]) => engine.db.appliedState.deleteMany({ where: { serverId: server.id, backend: backend.name, model, objectId: { in: objectIds } } })),
-    ...(rows.length ? [engine.db.appliedState.createMany({ data: rows })] : []),
-  ]);
+  const pair = (model: string, objectId: string) => `${model}\u0000${objectId}`;
+  const write = () =>
+    engine.db.$transaction(async (tx) => {
+      const existing = await tx.appliedState.findMany({
+        where: { serverId: server.id, backend: backend.name, OR: [...byModel].map(([model, objectIds]) => ({ model, objectId: { in: objectIds } })) },
+        select: { id: true, model: true, objectId: true, operationId: true },
+      });
+      // A row a later operation wrote stays (this run was overtaken by a newer one of the same object).
+      const newer = new Set(existing.filter((e) => e.operationId !== null && e.operationId > last.get(pair(e.model, e.objectId))!.id).map((e) => pair(e.model, e.objectId)));
+      const replaced = existing.filter((e) => !newer.has(pair(e.model, e.objectId))).map((e) => e.id);
+      if (replaced.length) await tx.appliedState.deleteMany({ where: { id: { in: replaced } } });
+      const fresh = rows.filter((r) => !newer.has(pair(r.model, r.objectId)));
+      if (fresh.length) await tx.appliedState.createMany({ data: fresh });
+    });
+  try {
+    await write();
+  } catch (error) {
+    // Another run of the same pair committed its row between this one's read and write (PostgreSQL,
+    // read committed): read again, and keep whichever operation is later.
+    if ((error as { code?: string }).code !== "P2002") throw error;
+    await write();
+  }
 }
 
 export type Pair = {

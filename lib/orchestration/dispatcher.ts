@@ -54,8 +54,9 @@ export async function runOperations(
     reports = perLane.flat().sort((a, b) => a.logId - b.logId);
     return reports;
   } finally {
-    // What did not run (a busy lane, an operation waiting for an earlier one) goes to the worker.
-    const ran = new Set(reports.flatMap((r) => r.operationIds));
+    // What did not run (a busy lane, an operation waiting for an earlier one, a start refused because a
+    // lease was lost) goes to the worker.
+    const ran = new Set(reports.filter((r) => r.state !== "ABORTED").flatMap((r) => r.operationIds));
     if (rows.some((r) => !ran.has(r.id))) await releaseHeld(engine, heldBy ? [heldBy, owner] : [owner]);
   }
 }

@@ -4,8 +4,8 @@
 // readable difference) until the next apply; each check is logged like a run (method "check").
 import type { Engine } from "./engine";
 import { convergence, type ConvergenceFilter, type Pair } from "./convergence";
-import { BoundedOutput } from "./output";
-import { maskSecrets, parseFacts, renderCheck } from "./script";
+import { MaskedOutput } from "./output";
+import { parseFacts, renderCheck } from "./script";
 import { delegateOf, toSnapshot } from "./snapshot";
 import { serverLookup } from "./sync";
 import { serverInfo, type Snapshot } from "./types";
@@ -68,18 +68,20 @@ async function checkGroup(engine: Engine, group: Pair[], userId?: number | null)
     return { checked: 0, drifted: [], log: { logId: log.id, server: server.name, backend: backendName, state: "ERROR" } };
   }
   const log = await engine.db.scriptLog.create({ data: { backend: backendName, serverId, method: "check", script: rendered.text, state: "STARTED", startedAt: new Date(), createdById: userId ?? null } });
-  const stdout = new BoundedOutput(engine.outputLimit);
-  const stderr = new BoundedOutput(engine.outputLimit);
+  const stdout = new MaskedOutput(engine.outputLimit, rendered.secrets);
+  const stderr = new MaskedOutput(engine.outputLimit, rendered.secrets);
   let full = "";
   const execution = await engine.executor.run(server, rendered.executable, {
     timeoutMs: engine.scriptTimeoutMs,
     onOutput: (stream, chunk) => {
       if (stream === "stdout") {
         full += chunk; // parsed whole (facts), stored bounded
-        stdout.push(maskSecrets(chunk, rendered.secrets));
-      } else stderr.push(maskSecrets(chunk, rendered.secrets));
+        stdout.push(chunk);
+      } else stderr.push(chunk);
     },
   });
+  stdout.end();
+  stderr.end();
   const state = execution.state;
   await engine.db.scriptLog.update({
     where: { id: log.id },

@@ -9,10 +9,10 @@ import type { Backend, ResourceAction, ResourceSpec } from "./backend";
 import type { Engine } from "./engine";
 import { runSelection } from "./manual";
 import { raise } from "./notify";
-import { BoundedOutput } from "./output";
+import { MaskedOutput } from "./output";
 import { routeInput, selects } from "./router";
 import type { RunReport } from "./runner";
-import { maskSecrets, parseMeasurements, renderMonitor } from "./script";
+import { parseMeasurements, renderMonitor } from "./script";
 import { delegateOf, toSnapshot } from "./snapshot";
 import { serverLookup } from "./sync";
 import { runUnitOfWork } from "./dispatcher";
@@ -89,18 +89,20 @@ async function measureOnServer(engine: Engine, backend: Backend, server: ReturnT
     return [];
   }
   const log = await engine.db.scriptLog.create({ data: { ...base, script: rendered.text, state: "STARTED", startedAt: new Date() } });
-  const stdout = new BoundedOutput(engine.outputLimit);
-  const stderr = new BoundedOutput(engine.outputLimit);
+  const stdout = new MaskedOutput(engine.outputLimit, rendered.secrets);
+  const stderr = new MaskedOutput(engine.outputLimit, rendered.secrets);
   let full = "";
   const execution = await engine.executor.run(server, rendered.executable, {
     timeoutMs: engine.scriptTimeoutMs,
     onOutput: (stream, chunk) => {
       if (stream === "stdout") {
         if (full.length < PARSED_OUTPUT_LIMIT) full += chunk;
-        stdout.push(maskSecrets(chunk, rendered.secrets));
-      } else stderr.push(maskSecrets(chunk, rendered.secrets));
+        stdout.push(chunk);
+      } else stderr.push(chunk);
     },
   });
+  stdout.end();
+  stderr.end();
   await engine.db.scriptLog.update({
     where: { id: log.id },
     data: { state: execution.state, exitCode: execution.exitCode, stdout: stdout.toString(), stderr: stderr.toString() + (execution.error ? `[orchestra] ${execution.error}\n` : ""), finishedAt: new Date() },

@@ -20,7 +20,7 @@ import { runKey } from "./executors/supervisor";
 import { notifyFailure, notifyUnreachable } from "./notify";
 import type { RunMarker } from "./executors/types";
 import { groupOperation, runGroup, type RunOptions, type RunReport } from "./runner";
-import { maskSecrets, renderScript } from "./script";
+import { maskReadBack, renderScript } from "./script";
 import { recordApplied, type RunContext } from "./convergence";
 import { ACTIONS, OperatorError, serverInfo, type PendingOperation, type ServerInfo } from "./types";
 
@@ -204,6 +204,8 @@ export const SYNC_POLICY: RetryPolicy = { retryFailures: false, maxAttempts: 5, 
 export const WORKER_POLICY: RetryPolicy = { retryFailures: true, maxAttempts: 5, backoffMs: 5_000 };
 
 export async function afterRun(engine: Engine, report: RunReport, policy: RetryPolicy, ran?: RunContext): Promise<void> {
+  // (whoever settled an overtaken run's operations did this for them)
+  if (report.overtaken) return;
   if (report.state === "SUCCESS" || report.state === "NOTHING") {
     // (a run that succeeded held its operations to the end: a lost lease aborts the run)
     await recordApplied(engine, report, report.state === "SUCCESS" ? ran : undefined);
@@ -295,11 +297,19 @@ export async function recoverLane(engine: Engine, serverId: number, backend: str
       unreachable = (error as Error).message;
     }
   }
+  // Operations become RUNNING only with a STARTED log: a RECEIVED log beside one (left by an owner that
+  // stopped before starting it, an earlier attempt) is closed, and the STARTED log decides for them.
+  const started = new Set([...logs.values()].filter(({ log }) => log.state === "STARTED").flatMap(({ ops }) => ops.map((o) => o.id)));
   let clear = true;
   for (const { log, ops } of logs.values()) {
     const key = runKey(log.id, log.createdAt);
     const who = describeOwner(ops[0]?.leaseOwner);
     const ids = ops.map((o) => o.id);
+    if (log.state === "RECEIVED") {
+      const own = ids.filter((id) => !started.has(id));
+      await settle(engine, log.id, own, { state: "ABORTED", exitCode: null, stdout: log.stdout, stderr: `${log.stderr}[orchestra] interrupted before it started: ${who} stopped${own.length ? "; its operations run again" : ""}\n` }, "requeue", now);
+      continue;
+    }
     const mask = secretsMask(engine, backend, server, ops);
     const marker: RunMarker = markers.get(key) ?? { status: "unknown" };
     const output = "stdout" in marker ? { stdout: mask(marker.stdout), stderr: mask(marker.stderr) } : { stdout: log.stdout, stderr: log.stderr };
@@ -346,7 +356,7 @@ export async function recoverLane(engine: Engine, serverId: number, backend: str
       await afterRun(engine, { logId: log.id, server: server.name, serverId, backend, state, exitCode: marker.exitCode, operations: [], operationIds: ids }, WORKER_POLICY);
       continue;
     }
-    const what = marker.status === "killed" ? "it was stopped on the server" : log.state === "RECEIVED" ? "it had not started" : "the server has no record of it finishing";
+    const what = marker.status === "killed" ? "it was stopped on the server" : "the server has no record of it finishing";
     await settle(engine, log.id, ids, { state: "ABORTED", exitCode: null, stdout: output.stdout, stderr: note(`interrupted: ${who} stopped renewing its lease (the process stopped or lost the database) and ${what}; its operations run again`) }, "requeue", now);
   }
   if (clear) engine.recoveryBackoff.delete(`${serverId}\u0000${backend}`);
@@ -375,7 +385,7 @@ async function settle(
 function secretsMask(engine: Engine, backend: string, server: ServerInfo, ops: ReadonlyArray<Parameters<typeof groupOperation>[0]>): (text: string) => string {
   try {
     const { secrets } = renderScript(engine.registry.get(backend), server, ops.map(groupOperation));
-    return (text) => maskSecrets(text, secrets);
+    return (text) => maskReadBack(text, secrets);
   } catch {
     return () => "(output not shown: the script could not be rendered again to mask its secrets)";
   }
@@ -432,7 +442,7 @@ export async function runLane(engine: Engine, serverId: number, backend: string,
       const report = engine.registry.has(backend) && engine.registry.get(backend).serialize ? await serialized(engine, backend, run) : await run();
       await afterRun(engine, report, options.policy, { server, operations: rows });
       reports.push(report);
-      if (!options.drain || options.only || options.stopDraining?.aborted) break;
+      if (report.overtaken || !options.drain || options.only || options.stopDraining?.aborted) break;
     }
   } finally {
     beat.stop();

@@ -7,10 +7,10 @@ import type { Operation } from "../../generated/sqlite/client";
 import type { Engine } from "./engine";
 import { runLocal } from "./executors/local";
 import type { ExecutionResult } from "./executors/types";
-import { BoundedOutput } from "./output";
-import { MaskedLines, type OutputLine } from "./output-lines";
+import { MaskedOutput } from "./output";
+import { OutputLines, type OutputLine } from "./output-lines";
 import { laneName, runKey } from "./executors/supervisor";
-import { maskSecrets, maskSecretsSoFar, renderScript } from "./script";
+import { renderScript } from "./script";
 import { serverLookup, syncObjects } from "./sync";
 import { serverInfo, type LogState, type PendingOperation, type Snapshot } from "./types";
 
@@ -27,6 +27,11 @@ export type RunReport = {
   operationIds: number[];
   /** The script never started (unreachable server): safe to retry. */
   notStarted?: boolean;
+  /**
+   * The run's result came after it had lost its operations (a stall past its lease: recovery or another
+   * worker settled them meanwhile). `state` is then what the log says, and nothing more is done with it.
+   */
+  overtaken?: boolean;
 };
 
 export type RunOptions = {
@@ -88,14 +93,19 @@ export async function runGroup(engine: Engine, serverRow: ServerRow, backendName
     operationIds: opIds,
     ...(notStarted ? { notStarted } : {}),
   });
+  // What a fenced finish that matched nothing reports: the log as it is stored now.
+  const overtaken = async (logId: number): Promise<RunReport> => {
+    const stored = await db.scriptLog.findUnique({ where: { id: logId }, select: { state: true, exitCode: true } });
+    return { ...report(logId, (stored?.state ?? "ABORTED") as LogState, stored?.exitCode ?? null), overtaken: true };
+  };
 
   if (renderError || !hasContent) {
     const log = await db.scriptLog.create({ data: { ...logData, state: "RECEIVED" }, select });
     if (renderError) {
-      await finish(engine, log.id, opIds, { state: "ERROR", exitCode: null }, "", `[orchestra] ${renderError}\n`, undefined, options.owner);
+      if (!(await finish(engine, log.id, opIds, { state: "ERROR", exitCode: null }, "", `[orchestra] ${renderError}\n`, undefined, options.owner))) return overtaken(log.id);
       return report(log.id, "ERROR");
     }
-    await finish(engine, log.id, opIds, { state: "SUCCESS", exitCode: null }, "", "", "NOTHING", options.owner);
+    if (!(await finish(engine, log.id, opIds, { state: "SUCCESS", exitCode: null }, "", "", "NOTHING", options.owner))) return overtaken(log.id);
     return report(log.id, "NOTHING");
   }
 
@@ -121,21 +131,27 @@ export async function runGroup(engine: Engine, serverRow: ServerRow, backendName
     return report(aborted.id, "ABORTED");
   }
 
-  const stdout = new BoundedOutput(engine.outputLimit);
-  const stderr = new BoundedOutput(engine.outputLimit);
+  // Output is masked as it arrives, before it is kept, stored or watched (output.ts).
+  const watch = options.onLine;
+  const lineOf = (stream: "stdout" | "stderr") =>
+    new OutputLines((text) => {
+      try {
+        watch?.({ logId: log.id, server: server.name, backend: backend.name, stream, text });
+      } catch {
+        // a watcher that fails does not fail the run
+      }
+    });
+  const lines = watch ? { stdout: lineOf("stdout"), stderr: lineOf("stderr") } : null;
+  const stdout = new MaskedOutput(engine.outputLimit, secrets, lines ? (text) => lines.stdout.push(text) : undefined);
+  const stderr = new MaskedOutput(engine.outputLimit, secrets, lines ? (text) => lines.stderr.push(text) : undefined);
   let dirty = false;
   let flushing: Promise<unknown> = Promise.resolve();
   const flush = () => {
     if (!dirty) return flushing;
     dirty = false;
-    flushing = flushing.then(() =>
-      db.scriptLog.update({ where: { id: log.id }, data: { stdout: maskSoFar(stdout), stderr: maskSoFar(stderr) } }).catch(() => undefined),
-    );
+    flushing = flushing.then(() => db.scriptLog.update({ where: { id: log.id }, data: { stdout: stdout.toString(), stderr: stderr.toString() } }).catch(() => undefined));
     return flushing;
   };
-  const mask = (output: BoundedOutput) => maskSecrets(output.toString(), secrets);
-  // while it runs, a secret printed in two chunks is not stored half unmasked in between
-  const maskSoFar = (output: BoundedOutput) => maskSecretsSoFar(output.toString(), secrets);
   const ticker = setInterval(flush, engine.flushIntervalMs);
   // Cancel (from any process) is a flag on the log: seen here, it stops the run on the server.
   const cancel = new AbortController();
@@ -148,19 +164,8 @@ export async function runGroup(engine: Engine, serverRow: ServerRow, backendName
       .then((row) => row?.cancelRequestedAt && cancel.abort("cancel"))
       .catch(() => undefined);
   }, CANCEL_POLL_MS);
-  const watch = options.onLine;
-  const lineOf = (stream: "stdout" | "stderr") =>
-    new MaskedLines(secrets, (text) => {
-      try {
-        watch?.({ logId: log.id, server: server.name, backend: backend.name, stream, text });
-      } catch {
-        // a watcher that fails does not fail the run
-      }
-    });
-  const lines = watch ? { stdout: lineOf("stdout"), stderr: lineOf("stderr") } : null;
   const onOutput = (stream: "stdout" | "stderr", chunk: string) => {
     (stream === "stdout" ? stdout : stderr).push(chunk);
-    lines?.[stream].push(chunk);
     dirty = true;
   };
 
@@ -181,6 +186,8 @@ export async function runGroup(engine: Engine, serverRow: ServerRow, backendName
     clearInterval(ticker);
     clearInterval(cancelPoll);
     options.signal?.removeEventListener("abort", onOuterAbort);
+    stdout.end();
+    stderr.end();
     lines?.stdout.end();
     lines?.stderr.end();
     await flushing;
@@ -188,7 +195,7 @@ export async function runGroup(engine: Engine, serverRow: ServerRow, backendName
   if (result.unsettled) {
     // The connection dropped before the exit code arrived, and the server could not be asked: the
     // run may still be going on there. Leave it to recovery, which reads the server's run marker.
-    await db.scriptLog.update({ where: { id: log.id }, data: { stdout: mask(stdout), stderr: mask(stderr) + `[orchestra] ${result.error}\n` } }).catch(() => undefined);
+    await db.scriptLog.update({ where: { id: log.id }, data: { stdout: stdout.toString(), stderr: stderr.toString() + `[orchestra] ${result.error}\n` } }).catch(() => undefined);
     await db.operation.updateMany({ where: { id: { in: opIds }, state: "RUNNING", ...fence(options.owner) }, data: { leaseUntil: new Date(0) } });
     return report(log.id, "ABORTED", null);
   }
@@ -198,15 +205,17 @@ export async function runGroup(engine: Engine, serverRow: ServerRow, backendName
     if (flagged?.cancelRequestedAt) result = { state: "CANCELLED", exitCode: result.exitCode, error: "cancelled by an operator: its processes on the server were killed" };
   }
   options.beforeFinish?.();
-  if (result.error) stderr.push(`${stderr.toString().endsWith("\n") || !stderr.toString() ? "" : "\n"}[orchestra] ${result.error}\n`);
-  if (result.error) lines?.stderr.push(`[orchestra] ${result.error}\n`);
+  if (result.error) {
+    stderr.push(`${stderr.toString().endsWith("\n") || !stderr.toString() ? "" : "\n"}[orchestra] ${result.error}\n`);
+    stderr.end();
+  }
   if (result.pinnedFingerprint) {
     // First connection: pin the key it offered (only if nobody pinned one meanwhile).
     await db.server.updateMany({ where: { id: server.id, hostKeyFingerprint: null }, data: { hostKeyFingerprint: result.pinnedFingerprint } });
   }
-  await finish(engine, log.id, opIds, result, mask(stdout), mask(stderr), undefined, options.owner);
+  if (!(await finish(engine, log.id, opIds, result, stdout.toString(), stderr.toString(), undefined, options.owner))) return overtaken(log.id);
   if (backend.recordOutput) {
-    await backend.recordOutput(db, { serverId: server.id, logId: log.id, state: result.state, stdout: mask(stdout) }).catch((error: Error) => console.error(`[runner] ${backend.name} could not record the output of log #${log.id}: ${error.message}`));
+    await backend.recordOutput(db, { serverId: server.id, logId: log.id, state: result.state, stdout: stdout.toString() }).catch((error: Error) => console.error(`[runner] ${backend.name} could not record the output of log #${log.id}: ${error.message}`));
   }
   return report(log.id, result.state, result.exitCode, result.notStarted);
 }
@@ -231,17 +240,19 @@ async function finish(
   stderr: string,
   logState?: LogState,
   owner?: string,
-) {
+): Promise<boolean> {
   const state = logState ?? result.state;
   // Fenced: a log already settled by recovery, and operations this owner no longer holds (or that were
-  // revoked or superseded meanwhile), keep what they say.
-  await engine.db.$transaction([
+  // revoked or superseded meanwhile), keep what they say. Returns whether this run still held them all:
+  // if not, its result is not the one that counts.
+  const [logs, ops] = await engine.db.$transaction([
     engine.db.scriptLog.updateMany({ where: { id: logId, state: { in: ["RECEIVED", "STARTED"] } }, data: { state, exitCode: result.exitCode, stdout, stderr, finishedAt: new Date() } }),
     engine.db.operation.updateMany({
       where: { id: { in: opIds }, state: { in: ["PENDING", "RUNNING"] }, ...fence(owner) },
       data: { state: result.state === "SUCCESS" ? "SUCCESS" : "FAILURE", leaseOwner: null, leaseUntil: null },
     }),
   ]);
+  return logs.count === 1 && ops.count === opIds.length;
 }
 
 /** Operation rows as the runner needs them (snapshots are JSON columns). */

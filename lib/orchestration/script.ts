@@ -212,29 +212,51 @@ export function parseMeasurements(output: string, nonce: string, ids: ReadonlySe
   return out;
 }
 
+/** The secrets worth masking, longest first: one that begins another must not leave the other's rest. */
+function maskable(secrets: readonly string[]): string[] {
+  return [...new Set(secrets.filter((s) => s.length >= 4))].sort((a, b) => b.length - a.length);
+}
+
 /** Replaces every secret value in a text (script output) by the mask. */
 export function maskSecrets(text: string, secrets: readonly string[]): string {
   let out = text;
-  for (const secret of secrets) if (secret.length >= 4) out = out.split(secret).join(MASK);
+  for (const secret of maskable(secrets)) if (out.includes(secret)) out = out.split(secret).join(MASK);
   return out;
 }
 
 /**
- * The output of a script still running, as it may be stored and watched: masked, and without a tail
- * that could be the beginning of a secret whose rest has not arrived yet (printed in two chunks, it
- * would be stored half unmasked until the next write). The tail comes with the next write.
+ * How much of a running script's output (raw) can be masked and handed on now: all of it but a tail
+ * that could be the beginning of a secret whose rest has not arrived yet, and never a cut through a
+ * whole secret (which would hand on its first part unmasked).
  */
-export function maskSecretsSoFar(text: string, secrets: readonly string[]): string {
-  const out = maskSecrets(text, secrets);
-  let keep = out.length;
-  for (const secret of secrets) {
-    if (secret.length < 4) continue;
-    for (let n = Math.min(secret.length - 1, out.length); n > 0; n--) {
-      if (out.endsWith(secret.slice(0, n))) {
-        keep = Math.min(keep, out.length - n);
+export function safeCut(text: string, secrets: readonly string[]): number {
+  const list = maskable(secrets);
+  let at = text.length;
+  for (const secret of list) {
+    for (let n = Math.min(secret.length - 1, text.length); n > 0; n--) {
+      if (text.endsWith(secret.slice(0, n))) {
+        at = Math.min(at, text.length - n);
         break;
       }
     }
   }
-  return out.slice(0, keep);
+  for (let moved = true; moved; ) {
+    moved = false;
+    for (const secret of list) {
+      for (let i = text.indexOf(secret, Math.max(0, at - secret.length + 1)); i >= 0 && i < at; i = text.indexOf(secret, i + 1)) {
+        if (i + secret.length > at) [at, moved] = [i, true];
+      }
+    }
+  }
+  return at;
+}
+
+/** Starts output read back from the server's run marker whose beginning was not kept (`tail -c`). */
+export const CUT_HEAD = "[… earlier output not kept …]\n";
+
+/** Masks output read back from a run marker; a cut beginning may hold the end of a secret: it is dropped. */
+export function maskReadBack(text: string, secrets: readonly string[]): string {
+  if (!text.startsWith(CUT_HEAD)) return maskSecrets(text, secrets);
+  const longest = Math.max(0, ...maskable(secrets).map((s) => s.length));
+  return CUT_HEAD + maskSecrets(text.slice(CUT_HEAD.length + Math.max(0, longest - 1)), secrets);
 }

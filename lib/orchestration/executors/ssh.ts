@@ -3,6 +3,7 @@
 // the first connection records the fingerprint, a different key later is refused.
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { StringDecoder } from "node:string_decoder";
 import { Client, type ClientChannel } from "ssh2";
 import type { ServerInfo } from "../types";
 import { killCommand, parseProbe, probeCommand, superviseCommand } from "./supervisor";
@@ -257,13 +258,23 @@ export class SshExecutor implements ScriptExecutor {
         channel = stream;
         let exitCode: number | null = null;
         let exitSignal: string | undefined;
-        stream.on("data", (chunk: Buffer) => options.onOutput("stdout", chunk.toString("utf8")));
-        stream.stderr.on("data", (chunk: Buffer) => options.onOutput("stderr", chunk.toString("utf8")));
+        // (one decoder per stream: a character whose bytes arrive in two chunks stays one character)
+        const decoders = { stdout: new StringDecoder("utf8"), stderr: new StringDecoder("utf8") };
+        const take = (name: "stdout" | "stderr") => (chunk: Buffer) => {
+          const text = decoders[name].write(chunk);
+          if (text) options.onOutput(name, text);
+        };
+        stream.on("data", take("stdout"));
+        stream.stderr.on("data", take("stderr"));
         stream.on("exit", (code: number | null, signal?: string) => {
           exitCode = code;
           exitSignal = signal;
         });
         stream.on("close", () => {
+          for (const name of ["stdout", "stderr"] as const) {
+            const rest = decoders[name].end();
+            if (rest) options.onOutput(name, rest);
+          }
           if (exitCode === 0) finish({ state: "SUCCESS", exitCode: 0 });
           else if (exitCode !== null) finish({ state: "FAILURE", exitCode });
           else finish({ state: "ABORTED", exitCode: null, error: `the script ended without an exit code${exitSignal ? ` (signal ${exitSignal})` : ""}` });

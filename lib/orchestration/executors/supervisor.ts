@@ -10,11 +10,13 @@
 // after 14 days. The executed script holds secrets: its file is unlinked as soon as bash opened it.
 // Every bash started here is `--norc`: bash reads ~/.bashrc when it thinks sshd started it, and a slow
 // rc file (pyenv, nvm…) would otherwise be paid several times per run.
+import { CUT_HEAD } from "../script";
 import { quote } from "../shell";
 import type { ServerInfo } from "../types";
 import type { RunMarker } from "./types";
 
 export const RUN_DIR_VARIABLE = "ORCHESTRA_RUN_DIR";
+const MARKER_TAIL_BYTES = 65536;
 
 const SUPERVISOR = String.raw`set -u
 d=$1; [ -n "$d" ] || d=$HOME/.orchestra; key=$2; lane=$3; size=$4
@@ -59,9 +61,10 @@ for key in "$@"; do
   f=$d/runs/$key; s=unknown; c=
   if [ -e "$f.rc" ]; then s=finished; c=$(cat "$f.rc")
   elif [ -e "$f.pid" ] && p=$(cat "$f.pid") && [ -r "/proc/$p/cmdline" ] && grep -qa -- "$key" "/proc/$p/cmdline"; then s=running
+  elif [ -e "$f.rc" ]; then s=finished; c=$(cat "$f.rc") # it finished between the two looks (.rc is written before the run exits)
   elif [ -e "$f.killed" ]; then s=killed
   fi
-  printf '%s|%s|%s|%s|%s\n' "$key" "$s" "$c" "$(tail -c 65536 "$f.out" 2>/dev/null | base64 -w0)" "$(tail -c 65536 "$f.err" 2>/dev/null | base64 -w0)"
+  printf '%s|%s|%s|%s|%s\n' "$key" "$s" "$c" "$(tail -c ${MARKER_TAIL_BYTES} "$f.out" 2>/dev/null | base64 -w0)" "$(tail -c ${MARKER_TAIL_BYTES} "$f.err" 2>/dev/null | base64 -w0)"
 done`;
 
 /** A lane's lock name: letters, digits, dot, dash and underscore only. */
@@ -97,7 +100,11 @@ export function probeCommand(server: ServerInfo, keys: readonly string[]): strin
 
 export function parseProbe(output: string): Map<string, RunMarker> {
   const out = new Map<string, RunMarker>();
-  const text = (b64: string | undefined) => Buffer.from(b64 ?? "", "base64").toString("utf8");
+  // (the marker's output is read back with `tail -c 65536`: a full read may have lost its beginning)
+  const text = (b64: string | undefined) => {
+    const bytes = Buffer.from(b64 ?? "", "base64");
+    return (bytes.length >= MARKER_TAIL_BYTES ? CUT_HEAD : "") + bytes.toString("utf8");
+  };
   for (const line of output.split("\n")) {
     const [key, status, code, stdout, stderr] = line.split("|");
     if (!key || !status) continue;
