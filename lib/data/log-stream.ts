@@ -75,10 +75,17 @@ export type StreamOptions = {
   heartbeatMs?: number;
   /** While the output is truncated its length says nothing: the text is read at most this often. */
   truncatedReadMs?: number;
+  /**
+   * Asked every `recheckMs` while the stream is open: whether the client may still read the log (its
+   * session still valid). When not, the stream closes without `end`; the browser's reconnection is
+   * then refused as any signed-out request.
+   */
+  allowed?: () => Promise<boolean>;
+  recheckMs?: number;
 };
 
 export function logEventStream(db: Db, id: number, options: StreamOptions): ReadableStream<Uint8Array> {
-  const { signal, pollMs = 250, maxMs = 5 * 60_000, heartbeatMs = 15_000, truncatedReadMs = 1000 } = options;
+  const { signal, pollMs = 250, maxMs = 5 * 60_000, heartbeatMs = 15_000, truncatedReadMs = 1000, allowed, recheckMs = 2000 } = options;
   const encoder = new TextEncoder();
   let closed = false;
   return new ReadableStream<Uint8Array>({
@@ -101,6 +108,7 @@ export function logEventStream(db: Db, id: number, options: StreamOptions): Read
       let truncated = false;
       let readAt = 0;
       let wroteAt = Date.now();
+      let checkedAt = Date.now();
       write("retry: 1000\n\n");
       try {
         for (let first = true; !closed && !signal.aborted; first = false) {
@@ -135,6 +143,10 @@ export function logEventStream(db: Db, id: number, options: StreamOptions): Read
             }
           }
           if (Date.now() >= deadline) break;
+          if (allowed && Date.now() - checkedAt >= recheckMs) {
+            if (!(await allowed())) break;
+            checkedAt = Date.now();
+          }
           if (Date.now() - wroteAt >= heartbeatMs) {
             write(": still running\n\n");
             wroteAt = Date.now();

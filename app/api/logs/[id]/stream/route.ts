@@ -1,6 +1,6 @@
 import { db } from "@/lib/db";
 import { logEventStream } from "@/lib/data/log-stream";
-import { currentUser } from "@/lib/session";
+import { currentUser, stillSignedIn } from "@/lib/session";
 import { hasRole } from "@/lib/roles";
 import { idParam } from "@/lib/schemas/common";
 
@@ -17,7 +17,8 @@ export async function GET(request: Request, { params }: { params: Promise<{ id: 
   if (!id.success) return text(404, "No such script log.");
   const exists = await db.scriptLog.findUnique({ where: { id: id.data }, select: { id: true } });
   if (!exists) return text(404, "No such script log.");
-  const stream = logEventStream(db, id.data, { resume: request.headers.get("last-event-id"), signal: request.signal });
+  // the stream lasts minutes: a sign-out everywhere or a lost role closes it within a couple of seconds
+  const stream = logEventStream(db, id.data, { resume: request.headers.get("last-event-id"), signal: request.signal, allowed: () => stillSignedIn(user, "viewer") });
   return new Response(stream, {
     headers: {
       "content-type": "text/event-stream; charset=utf-8",
