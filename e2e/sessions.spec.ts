@@ -105,3 +105,36 @@ test("an admin ends another user's sessions: 'sign out everywhere', a role chang
   await expect(renewed.page.getByTestId("current-user")).toContainText("operator");
   await renewed.context.close();
 });
+
+test("'sign out everywhere' also closes a log stream that session holds open, within seconds", async ({ page, browser }) => {
+  const db = e2eDb();
+  const account = SPARE_USERS.watching;
+  // a log that stays running for as long as this test needs (its stream would last five minutes)
+  const server = await db.server.upsert({ where: { name: "watch-host" }, create: { name: "watch-host", address: "127.0.0.9" }, update: {} });
+  const log = await db.scriptLog.create({ data: { backend: "system-users", serverId: server.id, state: "STARTED", script: "sleep 600\n", stdout: "watch-line\n" } });
+  try {
+    const elsewhere = await signIn(browser, account);
+    const stream = elsewhere.page.waitForResponse((r) => r.url().endsWith(`/api/logs/${log.id}/stream`));
+    await elsewhere.page.goto(`/logs/${log.id}`);
+    await expect(elsewhere.page.getByTestId("live")).toBeVisible();
+    const response = await stream;
+    expect(response.status()).toBe(200);
+
+    await page.goto("/users");
+    page.once("dialog", (d) => d.accept());
+    await page.getByRole("row").filter({ hasText: account.email }).getByRole("button", { name: "Sign out everywhere" }).click();
+    await expect(page.getByTestId("flash")).toContainText(`Every session of ${account.email} has ended.`);
+    const ended = Date.now();
+    // the open stream closes without an end event; the browser's reconnection is refused, and the page
+    // goes to sign-in — long before the stream's own five-minute lifetime
+    const body = await response.text();
+    expect(Date.now() - ended).toBeLessThan(10_000);
+    expect(body).toContain("watch-line");
+    expect(body).not.toContain("event: end");
+    await expect(elsewhere.page).toHaveURL(/\/login/, { timeout: 10_000 });
+    await elsewhere.context.close();
+  } finally {
+    await db.scriptLog.delete({ where: { id: log.id } });
+    await db.server.delete({ where: { id: server.id } });
+  }
+});

@@ -15,4 +15,5 @@ export const SPARE_USERS = {
   guessed: { email: "guessed@e2e.test", password: "guessed-password-1", role: "viewer" },
   leaving: { email: "leaving@e2e.test", password: "leaving-password-1", role: "admin" },
   roaming: { email: "roaming@e2e.test", password: "roaming-password-1", role: "viewer" },
+  watching: { email: "watching@e2e.test", password: "watching-password-1", role: "viewer" },
 } as const;
