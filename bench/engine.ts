@@ -84,6 +84,36 @@ function execOn(client: Client, script: string): Promise<number | null> {
   );
 }
 
+/** A server and an nginx-websites route per host; its sites go to `<host dir>/<tag>-sites` and `-www`. */
+async function websiteServers(db: Db, hosts: readonly SshHost[], tag: string, { reload = "true", async = false } = {}): Promise<void> {
+  for (const [i, h] of hosts.entries()) {
+    const server = await db.server.create({
+      data: { name: `h${i}`, address: h.address, port: h.port, variables: { NGINX_SITES_DIR: path.join(h.dir, `${tag}-sites`), WEBSITES_ROOT: path.join(h.dir, `${tag}-www`), NGINX_TEST: "true", NGINX_RELOAD: reload } },
+    });
+    await db.route.create({ data: { backend: "nginx-websites", serverId: server.id, async } });
+  }
+}
+
+type RanLog = { script: string; server: { port: number } };
+const ranLog = { script: true, server: { select: { port: true } } } as const;
+
+/**
+ * The floor of a run on several hosts: these logs' scripts on ssh2 connections opened beforehand, all
+ * at once; `time(retarget)` gives the milliseconds of one such round (each script retargeted first).
+ */
+async function openConnections(logs: readonly RanLog[], hosts: readonly SshHost[], key: string) {
+  const clients = await Promise.all(logs.map((l) => openConnection(hosts.find((h) => h.port === l.server.port)!, key)));
+  return {
+    async time(retarget: (script: string) => string): Promise<number> {
+      const start = process.hrtime.bigint();
+      const codes = await Promise.all(logs.map((l, i) => execOn(clients[i], retarget(l.script))));
+      if (codes.some((c) => c !== 0)) throw new Error("a baseline script failed");
+      return ms(start);
+    },
+    end: () => clients.forEach((c) => c.end()),
+  };
+}
+
 /** 1. One small save (a system user's shell) on a warm connection, 21 times; against the same scripts on an open ssh2 connection. */
 export async function overheadBench() {
   if (!needsSshd("overhead")) return;
@@ -119,7 +149,7 @@ export async function overheadBench() {
           client.end();
         }
         const overhead = median(ours) - median(raw);
-        if (kind === "SQLite") console.log(`  (starting a process on this machine: ${fixed(processStartMs(), 1)} ms; the supervisor starts about 15 per run, see executors/supervisor.ts)`);
+        if (kind === "SQLite") console.log(`  (starting a process on this machine: ${fixed(processStartMs(), 1)} ms; the supervisor starts eight per run, see executors/supervisor.ts)`);
         console.log(`  ${kind}: save ${fixed(median(ours), 1)} ms, the same script on an open connection ${fixed(median(raw), 1)} ms → overhead ${fixed(overhead, 1)} ms`);
         goal(`one small save, overhead beyond the script (${kind})`, `${fixed(overhead, 1)} ms`, overhead <= 30, "≤ 30 ms");
       } finally {
@@ -144,12 +174,7 @@ export async function fanOutBench() {
       const timeWith = async (count: number) => {
         const { db, engine, close } = await engineOn(kind, dir, `fan-${count}`, key);
         try {
-          for (const [i, h] of hosts.slice(0, count).entries()) {
-            const server = await db.server.create({
-              data: { name: `f${i}`, address: h.address, port: h.port, variables: { NGINX_SITES_DIR: path.join(h.dir, `sites-${kind}-${count}`), WEBSITES_ROOT: path.join(h.dir, `www-${kind}-${count}`), NGINX_TEST: "true", NGINX_RELOAD: "sleep 0.3" } },
-            });
-            await db.route.create({ data: { backend: "nginx-websites", serverId: server.id } });
-          }
+          await websiteServers(db, hosts.slice(0, count), `${kind}-${count}`, { reload: "sleep 0.3" });
           await save(engine, (tx) => tx.website.create({ data: { name: "warm", domains: { create: [{ name: "warm.test" }] } } }));
           const runs: number[] = [];
           let logIds: number[] = [];
@@ -161,21 +186,14 @@ export async function fanOutBench() {
             logIds = reports.map((r) => r.logId);
           }
           // The floor: the same scripts, at once, on connections already open (this machine runs all
-          // ten hosts on its own cores).
-          const logs = await db.scriptLog.findMany({ where: { id: { in: logIds } }, select: { script: true, server: { select: { port: true } } } });
-          const clients = await Promise.all(logs.map((l) => openConnection(hosts.find((h) => h.port === l.server.port)!, key)));
+          // ten hosts on its own cores), into new directories: a script whose files are already there
+          // has nothing to reload.
+          const open = await openConnections(await db.scriptLog.findMany({ where: { id: { in: logIds } }, select: ranLog }), hosts, key);
           const floor: number[] = [];
           try {
-            for (let n = 0; n < 5; n++) {
-              const start = process.hrtime.bigint();
-              // (into new directories: a script whose files are already there has nothing to reload)
-              const fresh = (script: string) => script.replaceAll(`sites-${kind}-${count}`, `sites-${kind}-${count}-raw${n}`).replaceAll(`www-${kind}-${count}`, `www-${kind}-${count}-raw${n}`);
-              const codes = await Promise.all(logs.map((l, i) => execOn(clients[i], fresh(l.script))));
-              if (codes.some((c) => c !== 0)) throw new Error("fan-out: a baseline script failed");
-              floor.push(ms(start));
-            }
+            for (let n = 0; n < 5; n++) floor.push(await open.time((script) => script.replaceAll(`${kind}-${count}-`, `${kind}-${count}-raw${n}-`)));
           } finally {
-            clients.forEach((c) => c.end());
+            open.end();
           }
           return { ours: median(runs), floor: median(floor) };
         } finally {
@@ -243,26 +261,21 @@ export async function endToEndBench() {
       }
       // websites: 200 configuration files and document roots, one nginx test and reload
       {
-        const base = path.join(dir, `sites-${kind}`);
         const { db, engine, close } = await engineOn(kind, dir, "e2e-sites", key);
         try {
-          const server = await db.server.create({
-            data: { name: "bench", address: host.address, port: host.port, variables: { NGINX_SITES_DIR: path.join(base, "sites"), WEBSITES_ROOT: path.join(base, "www"), NGINX_TEST: "true", NGINX_RELOAD: "true" } },
-          });
-          await db.route.create({ data: { backend: "nginx-websites", serverId: server.id } });
+          await websiteServers(db, [host], `e2e-${kind}`);
           const start = process.hrtime.bigint();
           const [report] = await save(engine, async (tx) => {
             for (let i = 0; i < 200; i++) await tx.website.create({ data: { name: `site${i}`, domains: { create: [{ name: `site${i}.test` }] } } });
           });
           const ours = ms(start);
           const { script } = await db.scriptLog.findUniqueOrThrow({ where: { id: report.logId } });
-          const fresh = path.join(dir, `sites-${kind}-raw`);
-          const retargeted = script.replaceAll(base, fresh);
+          const retargeted = script.replaceAll(`e2e-${kind}-`, `e2e-${kind}-raw-`);
           if (retargeted === script) throw new Error("could not retarget the script");
           const rawStart = process.hrtime.bigint();
           openssh(key, host, known, retargeted);
           const raw = ms(rawStart);
-          const files = readdirSync(path.join(fresh, "sites")).length;
+          const files = readdirSync(path.join(host.dir, `e2e-${kind}-raw-sites`)).length;
           if (files !== 200) throw new Error(`raw run wrote ${files} site files`);
           console.log(`  ${kind}, 200 websites: Orchestra ${fixed(ours)} ms, OpenSSH ${fixed(raw)} ms → ratio ${fixed(ours / raw, 2)}×`);
           goal(`200 websites in one unit of work vs ssh bash -s (${kind})`, `${fixed(ours / raw, 2)}×`, ours / raw <= 1.1, "≤ 1.1×");
@@ -293,12 +306,7 @@ export async function workerBench() {
       const run = async (mode: "sync" | "async") => {
         const { db, engine, close } = await engineOn(kind, dir, `worker-${mode}`, key);
         try {
-          for (const [i, h] of hosts.entries()) {
-            const server = await db.server.create({
-              data: { name: `h${i}`, address: h.address, port: h.port, variables: { NGINX_SITES_DIR: path.join(h.dir, `${kind}-${mode}-sites`), WEBSITES_ROOT: path.join(h.dir, `${kind}-${mode}-www`), NGINX_TEST: "true", NGINX_RELOAD: "true" } },
-            });
-            await db.route.create({ data: { backend: "nginx-websites", serverId: server.id, async: mode === "async" } });
-          }
+          await websiteServers(db, hosts, `${kind}-${mode}`, { async: mode === "async" });
           const started = process.hrtime.bigint();
           let queuedAt = started;
           for (let n = 0; n < 200; n++) {
@@ -317,15 +325,11 @@ export async function workerBench() {
           let floor = 0;
           if (mode === "async") {
             // The floor: the worker's five scripts, into new directories, at once on open connections.
-            const logs = await db.scriptLog.findMany({ select: { script: true, server: { select: { port: true } } } });
-            const clients = await Promise.all(logs.map((l) => openConnection(hosts.find((h) => h.port === l.server.port)!, key)));
+            const open = await openConnections(await db.scriptLog.findMany({ select: ranLog }), hosts, key);
             try {
-              const start = process.hrtime.bigint();
-              const codes = await Promise.all(logs.map((l, i) => execOn(clients[i], l.script.replaceAll(`${kind}-${mode}-`, `${kind}-${mode}-raw-`))));
-              if (codes.some((c) => c !== 0)) throw new Error("worker: a baseline script failed");
-              floor = ms(start);
+              floor = await open.time((script) => script.replaceAll(`${kind}-${mode}-`, `${kind}-${mode}-raw-`));
             } finally {
-              clients.forEach((c) => c.end());
+              open.end();
             }
           }
           return { total, working, floor, scripts: await db.scriptLog.count() };
