@@ -9,7 +9,9 @@ import { SshExecutor } from "../lib/orchestration/executors/ssh";
 import { orchestrate, type TxDb } from "../lib/orchestration/unit-of-work";
 import { runUnitOfWork } from "../lib/orchestration/dispatcher";
 import { createRegistry } from "../lib/services/registry";
+import { mailDomains } from "../lib/services/mail-domains";
 import { mailPasswordHash } from "../lib/services/mailboxes/password";
+import { saveObject } from "../lib/services/write";
 import { resetDb, testDb } from "./db";
 import { clientKey, startSshHost, type SshHost } from "./support/ssh-host";
 import { imapCount, sendMail, startMail, type MailHost } from "./support/mail";
@@ -87,10 +89,22 @@ describe("mail on Postfix and Dovecot", () => {
     expect([aliasGone.backend, aliasGone.state]).toEqual(["postfix-virtual", "SUCCESS"]);
     expect(await sendMail(mail, "info@example.test", "after-alias")).toBe("550");
 
-    // renaming the domain renames its mailboxes on Dovecot too: the same login and mail at the new address
-    const domain = await db.mailDomain.findFirstOrThrow();
-    const renamed = await change((tx) => tx.mailDomain.update({ where: { id: domain.id }, data: { name: "renamed.test" } }));
+    // an address of another domain forwards to the mailbox (and elsewhere)
+    const team = await change(async (tx) => {
+      const other = await tx.mailDomain.create({ data: { name: "other.test" } });
+      await tx.mailAddress.create({ data: { localPart: "team", domainId: other.id, forwards: ["Alice@example.test", "someone@elsewhere.example"] } });
+    });
+    expect(team.find((r) => r.backend === "postfix-virtual")?.state).toBe("SUCCESS");
+
+    // renaming the domain (as the admin and the API save it) renames its mailboxes on Dovecot too: the
+    // same login and mail at the new address; forwards to them follow
+    const domain = await db.mailDomain.findFirstOrThrow({ where: { name: "example.test" } });
+    const admin = await db.user.create({ data: { email: "mail-admin@example.test", name: "Admin", role: "admin", passwordHash: "-" } });
+    const renamed = await change((tx) => saveObject(mailDomains, { id: domain.id, name: "renamed.test", description: "" }, { db: tx, user: admin }));
     expect(renamed.map((r) => [r.backend, r.state]).sort()).toEqual([["dovecot-mailboxes", "SUCCESS"], ["postfix-virtual", "SUCCESS"]]);
+    expect((await db.mailAddress.findFirstOrThrow({ where: { localPart: "team" } })).forwards).toEqual(["alice@renamed.test", "someone@elsewhere.example"]);
+    const aliasesMap = readFileSync(path.join(mail.variables.POSTFIX_MAPS_DIR, "virtual_aliases"), "utf8");
+    expect(aliasesMap).toContain("team@other.test alice@renamed.test,someone@elsewhere.example");
     expect(await imapCount(mail, "alice@renamed.test", "new password 2", "direct")).toBe("1");
     expect(await imapCount(mail, "alice@example.test", "new password 2")).toBe("NO-LOGIN");
     // (from loopback, Postfix relays for a domain it does not host: the maps are what says it left)
@@ -99,6 +113,9 @@ describe("mail on Postfix and Dovecot", () => {
     expect(mailboxesMap).not.toContain("example.test");
     expect(await sendMail(mail, "alice@renamed.test", "after-rename")).toBe("250");
     await delivered("alice@renamed.test", "new password 2", "after-rename");
+    expect(await sendMail(mail, "team@other.test", "team-after-rename")).toBe("250");
+    await delivered("alice@renamed.test", "new password 2", "team-after-rename");
+    await change((tx) => tx.mailAddress.deleteMany({ where: { localPart: "team" } }));
 
     const removed = await change((tx) => tx.mailbox.delete({ where: { id: box.id } }));
     expect(removed.every((r) => r.state === "SUCCESS")).toBe(true);
