@@ -6,8 +6,9 @@
 // change that renders the same files wakes nobody for nothing.
 import { createHash } from "node:crypto";
 import { EventEmitter } from "node:events";
-import type { Backend, RegistryConfig, RenderContext } from "./backend";
+import type { Backend, RegistryConfig } from "./backend";
 import type { Engine } from "./engine";
+import { renderContext } from "./script";
 import { syncObjects } from "./sync";
 import { withoutSecrets } from "./secret-fields";
 import { serverInfo, type ServerInfo, type Snapshot } from "./types";
@@ -23,21 +24,6 @@ export type AgentConfig = {
   version: string;
   backends: Array<({ backend: string } & RegistryConfig) | { backend: string; error: string }>;
 };
-
-function renderContext(backend: Backend, server: ServerInfo): RenderContext {
-  const ctx: RenderContext = {
-    server,
-    variable(name) {
-      const spec = backend.variables?.[name];
-      if (!spec) throw new Error(`backend ${backend.name} reads variable ${name} but does not declare it`);
-      return server.variables[name] ?? spec.default;
-    },
-    command(name) {
-      return ctx.variable(name).split(/\s+/).filter(Boolean);
-    },
-  };
-  return ctx;
-}
 
 /** Everything the registry backends' active routes send to a server, and its version (ETag). */
 export async function renderRegistry(engine: Engine, serverId: number): Promise<AgentConfig> {

@@ -1,7 +1,7 @@
 // Renders the one script for a (server, backend) from all of its operations in a unit of work:
 // head (strict mode, a banner naming the operations), the backend's prepare, one block per operation,
 // and the backend's commit once. Pure: no I/O, the same inputs give the same text.
-import type { Backend, ScriptContext } from "./backend";
+import type { Backend, RenderContext, ScriptContext } from "./backend";
 import { commentText, quote, raw, type ShellFragment } from "./shell";
 import type { PendingOperation, ServerInfo, Snapshot } from "./types";
 
@@ -82,10 +82,9 @@ function banner(backend: Backend, server: ServerInfo, operations: readonly Pendi
 }
 
 /** The context a backend renders into: its lines, its secrets, its variables and router questions. */
-function scriptContext(backend: Backend, server: ServerInfo, lookup: ServerLookup) {
-  const lines: string[] = [];
-  const secrets: string[] = [];
-  const ctx: ScriptContext = {
+/** What a backend reads of its server: the server, and its declared variables (plain or as a command). */
+export function renderContext(backend: Backend, server: ServerInfo): RenderContext {
+  const ctx: RenderContext = {
     server,
     variable(name) {
       const spec = backend.variables?.[name];
@@ -95,6 +94,15 @@ function scriptContext(backend: Backend, server: ServerInfo, lookup: ServerLooku
     command(name) {
       return ctx.variable(name).split(/\s+/).filter(Boolean);
     },
+  };
+  return ctx;
+}
+
+function scriptContext(backend: Backend, server: ServerInfo, lookup: ServerLookup) {
+  const lines: string[] = [];
+  const secrets: string[] = [];
+  const ctx: ScriptContext = {
+    ...renderContext(backend, server),
     serversFor(name, object) {
       return lookup(name, object).filter((s) => s.id !== server.id);
     },
