@@ -4,7 +4,7 @@ import { execFileSync } from "node:child_process";
 import { expect, test } from "@playwright/test";
 import { removeServer } from "./cleanup";
 import { e2eDb } from "./db";
-import { e2eHosts } from "./hosts";
+import { queueSiteRun } from "./queued-site";
 import { stateFile } from "./users";
 
 test.use({ storageState: stateFile("operator") });
@@ -22,24 +22,9 @@ function running(pattern: string): string[] {
 }
 
 test("an operator cancels a hanging script from its log page", async ({ page }) => {
-  const [host] = e2eHosts();
   const db = e2eDb();
-  const server = await db.server.create({
-    data: { name: "cancel-host", address: host.address, port: host.port, hostKeyFingerprint: host.fingerprint, variables: { ...host.nginx.variables, NGINX_RELOAD: "sleep 47.5" } },
-  });
-  await db.route.create({ data: { backend: "nginx-websites", serverId: server.id, match: 'object.name.startsWith("cancel-")', async: true } });
-
-  await page.goto("/services/websites/new");
-  await page.getByLabel("Name").fill("cancel-me");
-  await page.getByLabel("Domains").fill("cancel-me.test");
-  await page.getByRole("button", { name: "Add website" }).click();
-  await expect(page.getByTestId("flash")).toContainText("saved");
-
-  // the worker picks it up and the script hangs on the host
-  const log = await expect
-    .poll(async () => (await db.scriptLog.findFirst({ where: { serverId: server.id, state: "STARTED" } }))?.id ?? 0, { timeout: 20_000 })
-    .toBeGreaterThan(0)
-    .then(() => db.scriptLog.findFirstOrThrow({ where: { serverId: server.id, state: "STARTED" } }));
+  const { log } = await queueSiteRun(page, { server: "cancel-host", site: "cancel-me", reload: "sleep 47.5" });
+  // the script hangs on the host
   await expect.poll(() => running("sleep 47.5").length, { timeout: 10_000 }).toBeGreaterThan(0);
 
   await page.goto(`/logs/${log.id}`);

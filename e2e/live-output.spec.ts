@@ -7,7 +7,7 @@ import { expect, request as playwrightRequest, test, type Request } from "@playw
 import { removeServer } from "./cleanup";
 import { e2eDb } from "./db";
 import { E2E_DIR } from "./global-setup";
-import { e2eHosts } from "./hosts";
+import { queueSiteRun } from "./queued-site";
 import { stateFile } from "./users";
 
 test.use({ storageState: stateFile("operator") });
@@ -27,27 +27,13 @@ function isRender(request: Request): boolean {
 }
 
 test("a running script's log page shows its lines as they are printed, then its final state", async ({ page }) => {
-  const [host] = e2eHosts();
-  const db = e2eDb();
   // The reload prints a line, sleeps, prints another…: the script runs for about 12 seconds.
   work = mkdtempSync(path.join(E2E_DIR, "live-"));
   const reload = path.join(work, "reload.sh");
   writeFileSync(reload, ["echo live-line-one", "sleep 4", "echo live-line-two", "sleep 4", "echo live-line-three", "sleep 4", "echo live-line-four", ""].join("\n"));
   chmodSync(reload, 0o755);
-  const server = await db.server.create({
-    data: { name: "live-host", address: host.address, port: host.port, hostKeyFingerprint: host.fingerprint, variables: { ...host.nginx.variables, NGINX_RELOAD: `sh ${reload}` } },
-  });
-  await db.route.create({ data: { backend: "nginx-websites", serverId: server.id, match: 'object.name.startsWith("live-")', async: true } });
-
-  await page.goto("/services/websites/new");
-  await page.getByLabel("Name").fill("live-tail");
-  await page.getByLabel("Domains").fill("live-tail.test");
-  await page.getByRole("button", { name: "Add website" }).click();
-  await expect(page.getByTestId("flash")).toContainText("saved");
-
-  // the worker runs it; open its log as soon as it started
-  await expect.poll(async () => (await db.scriptLog.findFirst({ where: { serverId: server.id, state: "STARTED" } }))?.id ?? 0, { timeout: 20_000, intervals: [100] }).toBeGreaterThan(0);
-  const log = await db.scriptLog.findFirstOrThrow({ where: { serverId: server.id, state: "STARTED" } });
+  const db = e2eDb();
+  const { log } = await queueSiteRun(page, { server: "live-host", site: "live-tail", reload: `sh ${reload}` });
 
   // the log list beside it: it asks whether runs changed, and re-renders only when they did
   const list = await page.context().newPage();
