@@ -220,9 +220,20 @@ export function parseMeasurements(output: string, nonce: string, ids: ReadonlySe
   return out;
 }
 
+const maskables = new WeakMap<readonly string[], string[]>();
+
+const firsts = new WeakMap<string[], Set<string>>();
+function firstCharacters(list: string[]): Set<string> {
+  let set = firsts.get(list);
+  if (!set) firsts.set(list, (set = new Set(list.map((s) => s[0]))));
+  return set;
+}
+
 /** The secrets worth masking, longest first: one that begins another must not leave the other's rest. */
 function maskable(secrets: readonly string[]): string[] {
-  return [...new Set(secrets.filter((s) => s.length >= 4))].sort((a, b) => b.length - a.length);
+  let list = maskables.get(secrets);
+  if (!list) maskables.set(secrets, (list = [...new Set(secrets.filter((s) => s.length >= 4))].sort((a, b) => b.length - a.length)));
+  return list;
 }
 
 /** Replaces every secret value in a text (script output) by the mask. */
@@ -239,13 +250,16 @@ export function maskSecrets(text: string, secrets: readonly string[]): string {
  */
 export function safeCut(text: string, secrets: readonly string[]): number {
   const list = maskable(secrets);
+  if (list.length === 0) return text.length;
+  // the earliest position from which the rest of the text is the beginning of a secret
   let at = text.length;
-  for (const secret of list) {
-    for (let n = Math.min(secret.length - 1, text.length); n > 0; n--) {
-      if (text.endsWith(secret.slice(0, n))) {
-        at = Math.min(at, text.length - n);
-        break;
-      }
+  const starts = firstCharacters(list);
+  for (let p = Math.max(0, text.length - list[0].length + 1); p < text.length; p++) {
+    if (!starts.has(text[p])) continue;
+    const rest = text.slice(p);
+    if (list.some((secret) => secret.length > rest.length && secret.startsWith(rest))) {
+      at = p;
+      break;
     }
   }
   for (let moved = true; moved; ) {
