@@ -24,13 +24,10 @@ let api: AgentApi;
 let serverId: number;
 let agentDir: string;
 
-/**
- * The agent's report of the server's current configuration, sent after `before` reports. (Not just
- * the next report: the agent may still be reporting an earlier version, e.g. a retry of a failure.)
- */
+/** The agent's report of the server's current configuration version, sent after `before` reports. */
 async function reportOfCurrent(before: number) {
   const { version } = await renderRegistry(host.engine, serverId);
-  return waitFor("the agent's report", async () => api.reports.slice(before).find((r) => r.body.version === version && r.body.results.some((x) => x.backend === BACKEND && x.state !== "NOTHING")), 10_000, 5).catch((error) => {
+  return waitFor("the agent's report", async () => api.reports.slice(before).find((r) => r.body.version === version), 10_000, 5).catch((error) => {
     throw new Error(`${error.message}; the agent's log ends with:\n${readFileSync(path.join(agentDir, "state/agent.log"), "utf8").slice(-2000)}`);
   });
 }
@@ -40,7 +37,9 @@ async function committed(fn: (tx: TxDb) => Promise<unknown>) {
   const started = performance.now();
   const before = api.reports.length;
   await orchestrate(host.engine, fn);
-  const report = await reportOfCurrent(before);
+  const report = await waitFor("the agent's report", async () => api.reports.slice(before).find((r) => r.body.results.some((x) => x.backend === BACKEND && x.state !== "NOTHING")), 10_000, 5).catch((error) => {
+    throw new Error(`${error.message}; the agent's log ends with:\n${readFileSync(path.join(agentDir, "state/agent.log"), "utf8").slice(-2000)}`);
+  });
   return { ms: report.at - started, state: report.body.results.find((x) => x.backend === BACKEND)!.state };
 }
 
